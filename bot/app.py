@@ -1,0 +1,197 @@
+"""The Discord side of Dramabot: the Bot subclass, command sync, the one error handler, and `dramabot run`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import pkgutil
+import secrets
+import signal
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.cards import Card
+from bot.catalog import Catalog, open_catalog
+from bot.errors import DramabotError, NotFound
+from bot.repository import Repository
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+EPHEMERAL_APOLOGY = "Sorry, something went wrong on my side (error id {error_id}). Please try again later."
+EMBED_COLOUR = discord.Colour(0xE05A7A)
+
+
+def point_at_discord(api_base: str | None, gateway_url: str | None) -> None:
+    """Send REST calls to `api_base` and connect the gateway to `gateway_url` (a proxy, or a fake Discord).
+
+    Both are class attributes in discord.py, so this is process-wide: one Discord per process.
+    """
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def card_embed(card: Card) -> discord.Embed:
+    """Turn a card into an embed (the card already fits Discord's limits)."""
+    embed = discord.Embed(title=card.title, description=card.description or None, colour=EMBED_COLOUR)
+    for field in card.fields:
+        embed.add_field(name=field.name, value=field.value or "—", inline=field.inline)
+    if card.image_url:
+        embed.set_image(url=card.image_url)
+    if card.footer:
+        embed.set_footer(text=card.footer)
+    return embed
+
+
+def link_buttons(card: Card, view: discord.ui.View | None = None) -> discord.ui.View | None:
+    """Add the card's links as buttons to `view` (a new one if None); None when there is nothing to show."""
+    if not card.links:
+        return view
+    view = view or discord.ui.View(timeout=None)
+    for label, url in card.links:
+        view.add_item(discord.ui.Button(label=label, url=url))
+    return view
+
+
+class Dramabot(commands.Bot):
+    """The bot: opens the catalog, loads every cog, and syncs the slash commands only when they changed."""
+
+    repository: Repository
+    catalog: Catalog
+
+    def __init__(self, settings: Settings) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        # Mentions of the bot reach it with their content even without the privileged message-content intent.
+        intents.guild_messages = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            owner_ids=set(settings.owner_ids) or None,
+            help_command=None,
+        )
+        self.settings = settings
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def login(self, token: str) -> None:
+        point_at_discord(self.settings.discord_api_base, self.settings.discord_gateway_url)
+        await super().login(token)
+        if self.settings.discord_api_base and not self.settings.discord_gateway_url:
+            _shards, url, _limits = await self.http.get_bot_gateway()
+            point_at_discord(None, url)
+
+    async def setup_hook(self) -> None:
+        self.repository, self.catalog, report = await open_catalog(self.settings.database_path)
+        log.info(
+            "catalog open: %d shows, %d people (seed %s%s)",
+            len(self.catalog.shows), len(self.catalog.people), report.version[:12],
+            ", already loaded" if report.skipped else "",
+        )  # fmt: skip
+        for module in pkgutil.iter_modules(cogs.__path__):
+            if not module.name.startswith("_"):
+                await self.load_extension(f"cogs.{module.name}")
+        await self.sync_commands()
+
+    async def sync_commands(self) -> bool:
+        """Sync the command tree to Discord unless Discord already has exactly this set; return whether it did.
+
+        Discord allows 200 command creations a day per guild, so a restart must not re-sync an unchanged tree.
+        """
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = f"commands_hash:{guild.id if guild else 'global'}"
+        if await self.repository.get_meta(key) == digest:
+            log.info("application commands unchanged; not syncing")
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await self.repository.set_meta(key, digest)
+        log.info("synced %d application commands to %s", len(synced), f"guild {guild.id}" if guild else "all guilds")
+        return True
+
+    async def close(self) -> None:
+        await super().close()
+        repository = getattr(self, "repository", None)
+        if repository is not None:
+            await repository.close()
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """Tell the user what went wrong in one sentence; log whatever we did not expect."""
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, NotFound):
+            message = original.message
+            if original.suggestions:
+                message += " Did you mean: " + ", ".join(original.suggestions) + "?"
+        elif isinstance(original, DramabotError):
+            message = original.message
+        elif isinstance(original, app_commands.MissingPermissions):
+            missing = ", ".join(p.replace("_", " ").title() for p in original.missing_permissions)
+            message = f"You need the {missing} permission to do that."
+        elif isinstance(original, app_commands.NoPrivateMessage):
+            message = "That command only works inside a server."
+        elif isinstance(original, app_commands.CommandOnCooldown):
+            message = f"Slow down: try again in {original.retry_after:.0f} seconds."
+        elif isinstance(original, app_commands.CheckFailure):
+            message = "You are not allowed to use that command here."
+        elif isinstance(original, app_commands.TransformerError):
+            message = f"“{original.value}” is not a valid {original.type.name.lower()}."
+        else:
+            error_id = secrets.token_hex(4)
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("error %s in /%s", error_id, command, exc_info=original)
+            message = EPHEMERAL_APOLOGY.format(error_id=error_id)
+        await send_ephemeral(interaction, message)
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:
+    """Answer privately, whether or not the interaction was already answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error", exc_info=True)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot until SIGINT or SIGTERM; return the process exit status."""
+    if not settings.discord_token:
+        print("dramabot: DISCORD_TOKEN is not set; put the bot token in the environment or in .env.")
+        return EXIT_CONFIG
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> int:
+    bot = Dramabot(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+        except NotImplementedError:  # Windows: Ctrl+C still raises KeyboardInterrupt
+            pass
+    try:
+        async with bot:
+            await bot.start(settings.discord_token or "")
+    except discord.LoginFailure:
+        print("dramabot: Discord rejected DISCORD_TOKEN; copy the token again from the developer portal.")
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        print("dramabot: Discord refused an intent the bot asked for; this is a bug, please report it.")
+        return EXIT_CONFIG
+    return 0

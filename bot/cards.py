@@ -1,0 +1,206 @@
+"""What a show or a person looks like on a card: built here as plain data, drawn by Discord or a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot import schedule
+from bot.catalog import Catalog
+from bot.models import Credit, CreditKind, Person, Role, Show, Status
+
+SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList and TMDB"
+LOCAL_SOURCE = "Added by this server's admins"
+# Discord's embed limits (a field value holds 1,024 characters; a whole embed 6,000).
+FIELD_LIMIT = 1024
+TITLE_LIMIT = 256
+
+STATUS_LABELS = {
+    Status.UPCOMING: "Upcoming",
+    Status.AIRING: "Airing",
+    Status.FINISHED: "Finished",
+    Status.UNKNOWN: "Unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    title: str
+    description: str = ""
+    fields: tuple[Field, ...] = ()
+    image_url: str | None = None
+    footer: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (label, url): link buttons under the card
+
+
+def discord_time(moment: dt.datetime, style: str = "F") -> str:
+    return schedule.discord_timestamp(moment, style)
+
+
+def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
+    """Build the card that answers /drama: facts, dates, crew and cast, within Discord's limits."""
+    episodes = catalog.episodes_of(show.id)
+    status = schedule.show_status(show, episodes, now)
+    title = show.title if not show.hangul_title else f"{show.title} ({show.hangul_title})"
+    summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
+    if show.episode_count:
+        summary.append(f"{show.episode_count} episode{'s' if show.episode_count != 1 else ''}")
+    summary.append(STATUS_LABELS[status])
+    fields: list[Field] = []
+    if show.premiere:
+        aired = show.premiere.isoformat()
+        if show.finale and show.finale != show.premiere:
+            aired += f" to {show.finale.isoformat()}"
+        fields.append(Field("Aired" if status is Status.FINISHED else "Airs from", aired, inline=True))
+    airs = _air_slot(show, episodes, now)
+    if airs:
+        fields.append(Field("Air days", airs, inline=True))
+    if show.genres:
+        fields.append(Field("Genres", ", ".join(show.genres), inline=True))
+    if show.rating is not None:
+        fields.append(Field("Rating", f"{show.rating:.1f} / 10", inline=True))
+    if show.content_rating:
+        fields.append(Field("Content rating", show.content_rating, inline=True))
+    for kind, label in ((CreditKind.DIRECTOR, "Director"), (CreditKind.WRITER, "Screenwriter")):
+        names = [c.person_name for c in catalog.credits_of_show(show.id, kind)]
+        if names:
+            fields.append(Field(label + ("s" if len(names) > 1 else ""), _fit(", ".join(names)), inline=True))
+    cast = catalog.credits_of_show(show.id, CreditKind.CAST)
+    main = [c for c in cast if c.role is Role.MAIN]
+    support = [c for c in cast if c.role is not Role.MAIN]
+    if main:
+        fields.append(Field("Main cast", _fit_lines(cast_line(c) for c in main)))
+    if support:
+        fields.append(Field("Supporting cast", _fit_lines(cast_line(c) for c in support)))
+    links = []
+    if show.tmdb_id:
+        links.append(("TMDB", f"https://www.themoviedb.org/tv/{show.tmdb_id}"))
+    if show.tvmaze_id:
+        links.append(("TVmaze", f"https://www.tvmaze.com/shows/{show.tvmaze_id}"))
+    footer = LOCAL_SOURCE if show.guild_id else SEED_SOURCE
+    if show.tvmaze_id:
+        footer += "; schedule data from TVmaze (CC BY-SA)"
+    return Card(
+        title=title[:TITLE_LIMIT],
+        description=" · ".join(part for part in summary if part) + (f"\n\n{show.synopsis}" if show.synopsis else ""),
+        fields=tuple(fields),
+        image_url=show.poster_url,
+        footer=footer,
+        links=tuple(links),
+    )
+
+
+def cast_line(credit: Credit) -> str:
+    """ "Actor as Character", or the actor alone when the catalog has no character name."""
+    return f"{credit.person_name} as {credit.character}" if credit.character else credit.person_name
+
+
+def person_credit_line(credit: Credit) -> str:
+    year = f" ({credit.show_premiere.year})" if credit.show_premiere else ""
+    if credit.kind is CreditKind.CAST:
+        part = f"as {credit.character}" if credit.character else "cast"
+        if credit.role is not None and credit.role is not Role.MAIN:
+            part += f" ({credit.role.value})"
+    else:
+        part = credit.kind.value
+    return f"{credit.show_title}{year}: {part}"
+
+
+def person_card(catalog: Catalog, person: Person, *, guild_id: int | None, page: int = 0, per_page: int = 10) -> Card:
+    """Build one page of a person's card: names, then credits newest first."""
+    credits = catalog.credits_of_person(person.id, guild_id=guild_id)
+    pages = max(1, -(-len(credits) // per_page))
+    page = min(max(page, 0), pages - 1)
+    shown = credits[page * per_page : (page + 1) * per_page]
+    names = [n for n in person.all_names if n != person.name]
+    description = f"Also known as {', '.join(names)}" if names else ""
+    fields = (Field(f"Credits ({len(credits)})", "\n".join(map(person_credit_line, shown)) or "None in the catalog."),)
+    footer = SEED_SOURCE + (f" · page {page + 1} of {pages}" if pages > 1 else "")
+    title = person.name if not person.hangul_name else f"{person.name} ({person.hangul_name})"
+    return Card(title=title, description=description, fields=fields, footer=footer)
+
+
+def _air_slot(show: Show, episodes: list, now: dt.datetime) -> str:
+    if not show.air_days:
+        return ""
+    days = ", ".join(show.air_day_names)
+    if show.air_time is None:
+        return days
+    upcoming = schedule.next_episode_after(show, episodes, now)
+    if upcoming is not None:
+        return f"{days} at {discord_time(upcoming.air_at, 't')} (next {discord_time(upcoming.air_at, 'R')})"
+    return f"{days} at {show.air_time.strftime('%H:%M')} {show.timezone}"
+
+
+def _fit(text: str, limit: int = FIELD_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fit_lines(lines: object, limit: int = FIELD_LIMIT) -> str:
+    kept: list[str] = []
+    total = 0
+    for line in lines:  # type: ignore[attr-defined]
+        if total + len(line) + 1 > limit - 8:
+            kept.append("and more")
+            break
+        kept.append(line)
+        total += len(line) + 1
+    return "\n".join(kept)
+
+
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+
+
+def render_timestamps(text: str, *, tz: dt.tzinfo | None = None, now: dt.datetime | None = None) -> str:
+    """Replace Discord timestamps with what a reader in `tz` (default: this machine's zone) would see."""
+
+    def replace(match: re.Match[str]) -> str:
+        moment = dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC).astimezone(tz)
+        style = match.group(2) or "f"
+        if style == "R":
+            return _relative(moment, now or dt.datetime.now(dt.UTC))
+        formats = {"t": "%H:%M", "T": "%H:%M:%S", "d": "%Y-%m-%d", "D": "%d %B %Y",
+                   "f": "%d %B %Y %H:%M", "F": "%A, %d %B %Y %H:%M"}  # fmt: skip
+        return moment.strftime(formats[style]) + (f" {moment.tzname()}" if style in "tTfF" else "")
+
+    return _TIMESTAMP.sub(replace, text)
+
+
+def _relative(moment: dt.datetime, now: dt.datetime) -> str:
+    seconds = (moment - now).total_seconds()
+    span = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if span >= size or unit == "second":
+            count = int(span // size)
+            label = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {label}" if seconds >= 0 else f"{label} ago"
+    raise AssertionError("unreachable")
+
+
+def render_text(card: Card, *, tz: dt.tzinfo | ZoneInfo | None = None, width: int = 100) -> str:
+    """Draw a card as plain text for a terminal."""
+    lines = [card.title, "=" * min(len(card.title), width)]
+    if card.description:
+        lines.append(render_timestamps(card.description, tz=tz))
+    for field in card.fields:
+        value = render_timestamps(field.value, tz=tz)
+        body = [textwrap.fill(line, width - 2) for line in value.splitlines()]
+        lines.append(f"{field.name}:")
+        lines.extend("  " + line.replace("\n", "\n  ") for line in body)
+    if card.image_url:
+        lines.append(f"Poster: {card.image_url}")
+    for label, url in card.links:
+        lines.append(f"{label}: {url}")
+    if card.footer:
+        lines.append(f"-- {card.footer}")
+    return "\n".join(lines)

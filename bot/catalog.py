@@ -1,0 +1,202 @@
+"""The catalog in memory: shows, people, credits and episodes, with their search indexes.
+
+The database is the truth; this is its read model, loaded once at start and refreshed show by show after a
+write, so that lookups never wait on SQLite and every feature sees a change at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from bot import db
+from bot.errors import NotFound
+from bot.models import Credit, CreditKind, Episode, Person, Show
+from bot.repository import Repository, SeedReport
+from bot.search import Hit, SearchIndex, build_person_index, build_show_index
+from bot.seed import read_seed
+
+T = TypeVar("T")
+SUGGESTIONS = 5
+# Below this score a guess is too far off to present as what the user meant.
+GUESS_FLOOR = 60.0
+_TRAILING_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>(?:19|20)\d\d)\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup(Generic[T]):
+    """The best match for what a user typed, whether it is a sure hit, and the runners-up."""
+
+    best: T
+    sure: bool
+    score: float
+    others: tuple[T, ...] = ()
+
+
+class Catalog:
+    def __init__(
+        self,
+        shows: Iterable[Show],
+        people: Iterable[Person],
+        credits: Iterable[Credit],
+        episodes: Iterable[Episode] = (),
+    ) -> None:
+        self.shows: dict[int, Show] = {show.id: show for show in shows}
+        self.people: dict[int, Person] = {person.id: person for person in people}
+        self._credits_by_show: dict[int, list[Credit]] = defaultdict(list)
+        self._credits_by_person: dict[int, list[Credit]] = defaultdict(list)
+        for credit in credits:
+            self._credits_by_show[credit.show_id].append(credit)
+            self._credits_by_person[credit.person_id].append(credit)
+        self._episodes: dict[int, list[Episode]] = defaultdict(list)
+        for episode in episodes:
+            self._episodes[episode.show_id].append(episode)
+        self.show_index: SearchIndex = build_show_index(self.shows.values())
+        self.person_index: SearchIndex = build_person_index(self.people.values())
+
+    @classmethod
+    async def load(cls, repository: Repository) -> Catalog:
+        return cls(
+            await repository.all_shows(),
+            await repository.all_people(),
+            await repository.all_credits(),
+            await repository.all_episodes(),
+        )
+
+    # -- visibility -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def visible(show: Show, guild_id: int | None) -> bool:
+        """Shared shows are visible everywhere; a server's own additions only inside that server."""
+        return show.guild_id is None or show.guild_id == guild_id
+
+    def visible_shows(self, guild_id: int | None) -> list[Show]:
+        return [show for show in self.shows.values() if self.visible(show, guild_id)]
+
+    # -- lookups ----------------------------------------------------------------------------------------
+
+    def search_shows(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> list[Hit]:
+        return self.show_index.search(query, limit=limit, guild_id=guild_id)
+
+    def complete_shows(self, prefix: str, *, guild_id: int | None = None, limit: int = 25) -> list[Hit]:
+        return self.show_index.complete(prefix, limit=limit, guild_id=guild_id)
+
+    def search_people(self, query: str, *, limit: int = 10) -> list[Hit]:
+        return self.person_index.search(query, limit=limit)
+
+    def complete_people(self, prefix: str, *, limit: int = 25) -> list[Hit]:
+        return self.person_index.complete(prefix, limit=limit)
+
+    def popular_shows(self, *, guild_id: int | None = None, limit: int = 25) -> list[Show]:
+        """The shows to suggest before the user types anything: this server's own, then the most popular."""
+        ranked = sorted(
+            self.visible_shows(guild_id),
+            key=lambda s: (s.guild_id is None, s.popularity_rank is None, s.popularity_rank or 0, s.title),
+        )
+        return ranked[:limit]
+
+    def find_show(self, query: str, *, guild_id: int | None = None) -> Lookup[Show]:
+        """Resolve what a user typed to a show, or raise NotFound with the nearest titles.
+
+        A trailing year, as autocomplete sends it ("Soundtrack #1 (2022)"), picks among shows of one title.
+        """
+        year = None
+        match = _TRAILING_YEAR.match(query)
+        if match and match["title"].strip():
+            query, year = match["title"], int(match["year"])
+        hits = self.search_shows(query, guild_id=guild_id, limit=SUGGESTIONS + 1)
+        hits = [hit for hit in hits if hit.id in self.shows]
+        if year is not None:
+            hits.sort(key=lambda hit: self.shows[hit.id].year != year)  # stable: keeps the ranking otherwise
+        if not hits or (not hits[0].sure and hits[0].score < GUESS_FLOOR):
+            raise NotFound(
+                f"No drama in the catalog matches “{query}”.",
+                suggestions=tuple(self.shows[hit.id].title for hit in hits[:SUGGESTIONS]),
+            )
+        shows = [self.shows[hit.id] for hit in hits]
+        return Lookup(best=shows[0], sure=hits[0].sure, score=hits[0].score, others=tuple(shows[1:]))
+
+    def find_person(self, query: str) -> Lookup[Person]:
+        hits = [hit for hit in self.search_people(query, limit=SUGGESTIONS + 1) if hit.id in self.people]
+        if not hits or (not hits[0].sure and hits[0].score < GUESS_FLOOR):
+            raise NotFound(
+                f"No actor, director or writer in the catalog matches “{query}”.",
+                suggestions=tuple(self.people[hit.id].name for hit in hits[:SUGGESTIONS]),
+            )
+        people = [self.people[hit.id] for hit in hits]
+        return Lookup(best=people[0], sure=hits[0].sure, score=hits[0].score, others=tuple(people[1:]))
+
+    # -- credits and episodes ------------------------------------------------------------------------------
+
+    def credits_of_show(self, show_id: int, kind: CreditKind | None = None) -> list[Credit]:
+        """A show's credits in billing order (main cast first)."""
+        credits = self._credits_by_show.get(show_id, [])
+        chosen = [c for c in credits if kind is None or c.kind is kind]
+        return sorted(chosen, key=lambda c: (c.kind != CreditKind.CAST, c.billing, c.person_name))
+
+    def credits_of_person(self, person_id: int, *, guild_id: int | None = None) -> list[Credit]:
+        """A person's credits in the shows this server can see, newest first."""
+        credits = [
+            c
+            for c in self._credits_by_person.get(person_id, [])
+            if c.show_id in self.shows and self.visible(self.shows[c.show_id], guild_id)
+        ]
+        return sorted(credits, key=lambda c: (c.show_premiere is not None, c.show_premiere), reverse=True)
+
+    def episodes_of(self, show_id: int) -> list[Episode]:
+        return self._episodes.get(show_id, [])
+
+    # -- keeping in step with the database -------------------------------------------------------------------
+
+    async def refresh_show(self, repository: Repository, show_id: int) -> None:
+        """Re-read one show (its titles, credits and episodes) after a write, and re-index it."""
+        show = await repository.get_show(show_id)
+        for credit in self._credits_by_show.pop(show_id, []):
+            person_credits = self._credits_by_person.get(credit.person_id, [])
+            if credit in person_credits:
+                person_credits.remove(credit)
+        self._episodes.pop(show_id, None)
+        if show is None:
+            self.shows.pop(show_id, None)
+            self.show_index.remove(show_id)
+            return
+        self.shows[show_id] = show
+        self.show_index.upsert(show_id, show.all_titles, popularity=show_popularity(show), guild_id=show.guild_id)
+        for credit in await repository.credits_of_show(show_id):
+            self._credits_by_show[show_id].append(credit)
+            self._credits_by_person[credit.person_id].append(credit)
+        self._episodes[show_id] = await repository.episodes_of_show(show_id)
+
+    async def refresh_person(self, repository: Repository, person_id: int) -> None:
+        person = await repository.get_person(person_id)
+        if person is None:
+            self.people.pop(person_id, None)
+            self.person_index.remove(person_id)
+            return
+        self.people[person_id] = person
+        self.person_index.upsert(person_id, person.all_names)
+
+
+def show_popularity(show: Show) -> float:
+    """Map a popularity rank (1 is the most popular) into the index's 0..1 scale."""
+    if show.popularity_rank is None or show.popularity_rank < 1:
+        return 0.0
+    return 1.0 / (1.0 + show.popularity_rank / 100.0)
+
+
+async def open_catalog(path: Path | str, *, seed_file: Path | None = None) -> tuple[Repository, Catalog, SeedReport]:
+    """Open the database, apply migrations, load or upgrade the seed, and read the catalog into memory."""
+    connection = await db.connect(path)
+    try:
+        await db.migrate(connection)
+        repository = Repository(connection)
+        report = await repository.load_seed(read_seed(seed_file))
+        catalog = await Catalog.load(repository)
+    except BaseException:
+        await connection.close()
+        raise
+    return repository, catalog, report

@@ -1,0 +1,154 @@
+"""The `dramabot` command: run the bot, or query and maintain the catalog from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.cards import render_text, show_card
+from bot.catalog import Catalog, open_catalog
+from bot.errors import DramabotError, NotFound
+from bot.settings import Settings
+
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dramabot", description="A Discord bot for drama fans.")
+    parser.add_argument("--database", metavar="PATH", help="the SQLite catalog (default: DATABASE_PATH)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="connect to Discord and serve (needs DISCORD_TOKEN)")
+
+    search = commands.add_parser("search", help="search the catalog for shows (or people)")
+    search.add_argument("query", help="what to look for; '-' reads one query a line from standard input")
+    search.add_argument("--people", action="store_true", help="search people instead of shows")
+    search.add_argument("--limit", type=_positive, default=10, help="how many results (default 10)")
+    search.add_argument("--json", action="store_true", help="print a JSON array, best first")
+
+    show = commands.add_parser("show", help="print a show's facts")
+    show.add_argument("title", help="the show's title, as you would type it")
+
+    database = commands.add_parser("db", help="maintain the database")
+    database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    database_commands.add_parser("upgrade", help="apply migrations and load or upgrade the seed catalog")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except DramabotError as error:
+        print(f"dramabot: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.database:
+        settings = _with_database(settings, args.database)
+    if args.command == "run":
+        from bot.app import run_bot
+
+        return run_bot(settings)
+    try:
+        return asyncio.run(_offline(args, settings))
+    except DramabotError as error:
+        print(f"dramabot: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _with_database(settings: Settings, path: str) -> Settings:
+    from dataclasses import replace
+    from pathlib import Path
+
+    return replace(settings, database_path=Path(path))
+
+
+async def _offline(args: argparse.Namespace, settings: Settings) -> int:
+    repository, catalog, report = await open_catalog(settings.database_path)
+    try:
+        if args.command == "db":
+            state = "already current" if report.skipped else (
+                f"{report.shows_added} shows added, {report.shows_updated} updated, "
+                f"{report.shows_unchanged} unchanged, {report.people_added} people added"
+            )  # fmt: skip
+            print(f"{settings.database_path}: schema current; seed {report.version[:12]} {state}.")
+            return 0
+        if args.command == "search":
+            return _search(catalog, args, sys.stdin, sys.stdout)
+        if args.command == "show":
+            return _show(catalog, args.title, sys.stdout)
+    finally:
+        await repository.close()
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    queries = (line.rstrip("\n") for line in stdin) if args.query == "-" else iter([args.query])
+    found_all = True
+    for query in queries:
+        results = _search_results(catalog, query, people=args.people, limit=args.limit)
+        found_all = found_all and bool(results)
+        if args.json:
+            stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
+        elif args.query == "-":
+            stdout.write(" | ".join(_result_line(item) for item in results) + "\n")
+        else:
+            for item in results:
+                stdout.write(_result_line(item) + "\n")
+            if not results:
+                print(f"Nothing in the catalog matches “{query}”.", file=sys.stderr)
+        stdout.flush()
+    return 0 if found_all else EXIT_NOT_FOUND
+
+
+def _search_results(catalog: Catalog, query: str, *, people: bool, limit: int) -> list[dict[str, object]]:
+    if not query.strip():
+        return []
+    if people:
+        return [
+            {"name": hit.name, "id": hit.id, "score": round(hit.score, 1), "sure": hit.sure}
+            for hit in catalog.search_people(query, limit=limit)
+        ]
+    results: list[dict[str, object]] = []
+    for hit in catalog.search_shows(query, limit=limit):
+        show = catalog.shows[hit.id]
+        results.append(
+            {"title": show.title, "id": show.id, "score": round(hit.score, 1), "sure": hit.sure,
+             "hangul_title": show.hangul_title, "year": show.year}
+        )  # fmt: skip
+    return results
+
+
+def _result_line(item: dict[str, object]) -> str:
+    name = item.get("title") or item.get("name")
+    year = f" ({item['year']})" if item.get("year") else ""
+    return f"{name}{year}  [id {item['id']}, score {item['score']}]"
+
+
+def _show(catalog: Catalog, title: str, stdout: TextIO) -> int:
+    try:
+        lookup = catalog.find_show(title)
+    except NotFound as error:
+        nearest = f" Nearest: {', '.join(error.suggestions)}." if error.suggestions else ""
+        print(f"dramabot: {error.message}{nearest}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    now = dt.datetime.now(dt.UTC)
+    card = show_card(catalog, lookup.best, now=now)
+    if not lookup.sure:
+        stdout.write(f"(best guess for “{title}”; also: {', '.join(s.title for s in lookup.others)})\n")
+    stdout.write(render_text(card) + "\n")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

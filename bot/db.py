@@ -1,0 +1,203 @@
+"""Open the catalog database and bring its schema up to date with numbered migrations that keep data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+# Each entry upgrades the schema from version N to N+1 (`PRAGMA user_version`). Never edit a released
+# migration: append a new one, so that every existing database reaches the same schema with its rows intact.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the catalog: shows, their other titles, people, credits, episodes.
+    """
+    CREATE TABLE shows (
+        id              INTEGER PRIMARY KEY,
+        seed_key        TEXT UNIQUE,
+        guild_id        INTEGER,
+        title           TEXT NOT NULL,
+        hangul_title    TEXT,
+        kind            TEXT NOT NULL DEFAULT 'drama',
+        country         TEXT NOT NULL DEFAULT 'KR',
+        networks        TEXT NOT NULL DEFAULT '[]',
+        premiere        TEXT,
+        finale          TEXT,
+        episode_count   INTEGER,
+        episode_minutes INTEGER,
+        air_days        TEXT NOT NULL DEFAULT '',
+        air_time        TEXT,
+        timezone        TEXT NOT NULL DEFAULT 'Asia/Seoul',
+        status          TEXT,
+        genres          TEXT NOT NULL DEFAULT '[]',
+        rating          REAL,
+        content_rating  TEXT,
+        synopsis        TEXT,
+        poster_url      TEXT,
+        tmdb_id         INTEGER,
+        tvmaze_id       INTEGER,
+        popularity_rank INTEGER,
+        edited_fields   TEXT NOT NULL DEFAULT '[]',
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        deleted_at      TEXT
+    );
+    CREATE INDEX shows_by_guild ON shows (guild_id);
+    CREATE INDEX shows_by_tmdb ON shows (tmdb_id) WHERE tmdb_id IS NOT NULL;
+    CREATE INDEX shows_by_tvmaze ON shows (tvmaze_id) WHERE tvmaze_id IS NOT NULL;
+
+    CREATE TABLE show_titles (
+        show_id    INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+        title      TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('alt', 'alias')),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (show_id, title)
+    );
+
+    CREATE TABLE people (
+        id          INTEGER PRIMARY KEY,
+        seed_key    TEXT UNIQUE,
+        name        TEXT NOT NULL,
+        hangul_name TEXT,
+        tmdb_id     INTEGER,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+
+    CREATE TABLE person_names (
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        name      TEXT NOT NULL,
+        PRIMARY KEY (person_id, name)
+    );
+
+    CREATE TABLE credits (
+        id             INTEGER PRIMARY KEY,
+        show_id        INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+        person_id      INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        kind           TEXT NOT NULL CHECK (kind IN ('cast', 'director', 'writer')),
+        character      TEXT NOT NULL DEFAULT '',
+        character_note TEXT,
+        role           TEXT CHECK (role IN ('main', 'support', 'guest')),
+        billing        INTEGER NOT NULL DEFAULT 0,
+        source         TEXT NOT NULL DEFAULT 'seed',
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        UNIQUE (show_id, person_id, kind, character)
+    );
+    CREATE INDEX credits_by_person ON credits (person_id);
+
+    CREATE TABLE episodes (
+        show_id    INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+        number     INTEGER NOT NULL CHECK (number > 0),
+        air_at     TEXT NOT NULL,
+        title      TEXT,
+        source     TEXT NOT NULL DEFAULT 'admin',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (show_id, number)
+    );
+    CREATE INDEX episodes_by_time ON episodes (air_at);
+
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+    # 2: who changed what: the audit trail every catalog write appends to.
+    """
+    CREATE TABLE audit_log (
+        id         INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        guild_id   INTEGER,
+        user_id    INTEGER,
+        action     TEXT NOT NULL,
+        show_id    INTEGER,
+        person_id  INTEGER,
+        old_values TEXT,
+        new_values TEXT
+    );
+    CREATE INDEX audit_by_guild ON audit_log (guild_id, at);
+    """,
+    # 3: catalog freshness: which record of which source each show was merged from (and the version of it
+    # last merged, so an unchanged record is not fetched again), and the sources' answers kept for
+    # conditional requests (ETag / Last-Modified), bodies zlib-compressed, URLs with secrets redacted.
+    """
+    CREATE TABLE show_sources (
+        source      TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        show_id     INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+        stamp       TEXT,
+        synced_at   TEXT NOT NULL,
+        PRIMARY KEY (source, external_id)
+    );
+    CREATE INDEX show_sources_by_show ON show_sources (show_id);
+
+    CREATE TABLE http_cache (
+        url           TEXT PRIMARY KEY,
+        etag          TEXT,
+        last_modified TEXT,
+        body          BLOB NOT NULL,
+        stored_at     TEXT NOT NULL,
+        used_at       TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    """Open the database at `path` (created if missing) with WAL, foreign keys and a busy timeout."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA busy_timeout = 5000")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
+
+
+async def schema_version(connection: aiosqlite.Connection) -> int:
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(connection: aiosqlite.Connection, *, target: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations after the database's version up to `target`; return the new version.
+
+    Each migration runs in its own transaction together with its version bump, so a failure leaves the
+    database at the last complete version.
+    """
+    version = await schema_version(connection)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"The database is at schema version {version}, newer than this Dramabot ({SCHEMA_VERSION}); "
+            "upgrade Dramabot."
+        )
+    for number in range(version + 1, target + 1):
+        script = MIGRATIONS[number - 1]
+        # executescript would COMMIT first; wrap statements ourselves so the step is atomic.
+        await connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                await connection.execute(statement)
+            await connection.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            await connection.execute("ROLLBACK")
+            raise
+        await connection.execute("COMMIT")
+        log.info("database migrated to schema version %d", number)
+    return max(version, target)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (the scripts hold no semicolons inside literals)."""
+    return [part.strip() for part in script.split(";") if part.strip()]

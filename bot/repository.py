@@ -1,0 +1,608 @@
+"""Every SQL statement Dramabot runs, behind methods that take and return the domain dataclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.models import SEOUL, WEEKDAYS, Credit, CreditKind, Episode, Person, Role, Show, Status
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# The show fields a seed or an importer may set, in the shows table's column order.
+SHOW_FIELDS = (
+    "title", "hangul_title", "kind", "country", "networks", "premiere", "finale", "episode_count",
+    "episode_minutes", "air_days", "air_time", "timezone", "status", "genres", "rating", "content_rating",
+    "synopsis", "poster_url", "tmdb_id", "tvmaze_id", "popularity_rank",
+)  # fmt: skip
+
+_SHOW_COLUMNS = "id, seed_key, guild_id, " + ", ".join(SHOW_FIELDS) + ", edited_fields, created_at, updated_at"
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    version: str
+    shows_added: int = 0
+    shows_updated: int = 0
+    shows_unchanged: int = 0
+    people_added: int = 0
+    credits: int = 0
+    skipped: bool = False  # the database already held this seed version
+
+
+class Repository:
+    """The one place that speaks SQL; a single aiosqlite connection, used one transaction at a time."""
+
+    def __init__(self, connection: aiosqlite.Connection, *, clock: Clock = utc_now) -> None:
+        self._db = connection
+        self._clock = clock
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        return self._db
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    def _now(self) -> str:
+        return _iso(self._clock())
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """Run the block's statements as one transaction: all of them land, or none."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- reading the catalog -----------------------------------------------------------------------------
+
+    async def all_shows(self) -> list[Show]:
+        """Every live show, shared and server-owned, with its other titles."""
+        titles = await self._titles_by_show()
+        async with self._db.execute(
+            f"SELECT {_SHOW_COLUMNS} FROM shows WHERE deleted_at IS NULL ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_show_from_row(row, titles.get(row[0], ((), ()))) for row in rows]
+
+    async def get_show(self, show_id: int) -> Show | None:
+        async with self._db.execute(
+            f"SELECT {_SHOW_COLUMNS} FROM shows WHERE id = ? AND deleted_at IS NULL", (show_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        titles = await self._titles_by_show(show_id)
+        return _show_from_row(row, titles.get(show_id, ((), ())))
+
+    async def _titles_by_show(self, show_id: int | None = None) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+        query = "SELECT show_id, title, kind FROM show_titles"
+        params: tuple[Any, ...] = ()
+        if show_id is not None:
+            query += " WHERE show_id = ?"
+            params = (show_id,)
+        grouped: dict[int, tuple[list[str], list[str]]] = {}
+        async with self._db.execute(query + " ORDER BY show_id, rowid", params) as cursor:
+            async for sid, title, kind in cursor:
+                alts, aliases = grouped.setdefault(sid, ([], []))
+                (alts if kind == "alt" else aliases).append(title)
+        return {sid: (tuple(alts), tuple(aliases)) for sid, (alts, aliases) in grouped.items()}
+
+    async def all_people(self) -> list[Person]:
+        return await self._people("", ())
+
+    async def get_person(self, person_id: int) -> Person | None:
+        people = await self._people("WHERE id = ?", (person_id,))
+        return people[0] if people else None
+
+    async def _people(self, where: str, params: tuple[Any, ...]) -> list[Person]:
+        names: dict[int, list[str]] = {}
+        name_filter = where.replace("id", "person_id", 1)
+        async with self._db.execute(
+            f"SELECT person_id, name FROM person_names {name_filter} ORDER BY person_id, rowid", params
+        ) as cursor:
+            async for person_id, name in cursor:
+                names.setdefault(person_id, []).append(name)
+        async with self._db.execute(
+            f"SELECT id, name, hangul_name, tmdb_id, seed_key FROM people {where} ORDER BY id", params
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Person(id=row[0], name=row[1], hangul_name=row[2], alt_names=tuple(names.get(row[0], ())),
+                   tmdb_id=row[3], seed_key=row[4])
+            for row in rows
+        ]  # fmt: skip
+
+    async def all_credits(self) -> list[Credit]:
+        """Every credit of a live show, in billing order within each show."""
+        return await self._credits("s.deleted_at IS NULL", ())
+
+    async def credits_of_show(self, show_id: int) -> list[Credit]:
+        return await self._credits("s.id = ? AND s.deleted_at IS NULL", (show_id,))
+
+    async def _credits(self, where: str, params: tuple[Any, ...]) -> list[Credit]:
+        async with self._db.execute(
+            f"""
+            SELECT c.show_id, c.person_id, p.name, s.title, c.kind, c.character, c.character_note, c.role,
+                   c.billing, s.premiere
+            FROM credits AS c
+            JOIN people AS p ON p.id = c.person_id
+            JOIN shows AS s ON s.id = c.show_id
+            WHERE {where}
+            ORDER BY c.show_id, c.kind, c.billing, c.id
+            """,
+            params,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_credit_from_row(row) for row in rows]
+
+    async def all_episodes(self) -> list[Episode]:
+        return await self._episodes("s.deleted_at IS NULL", ())
+
+    async def episodes_of_show(self, show_id: int) -> list[Episode]:
+        return await self._episodes("s.id = ? AND s.deleted_at IS NULL", (show_id,))
+
+    async def _episodes(self, where: str, params: tuple[Any, ...]) -> list[Episode]:
+        async with self._db.execute(
+            f"""
+            SELECT e.show_id, e.number, e.air_at, e.title FROM episodes AS e
+            JOIN shows AS s ON s.id = e.show_id WHERE {where}
+            ORDER BY e.show_id, e.number
+            """,
+            params,
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Episode(show_id=r[0], number=r[1], air_at=_parse_datetime(r[2]), title=r[3]) for r in rows]
+
+    # -- the seed ------------------------------------------------------------------------------------------
+
+    async def load_seed(self, seed: Mapping[str, Any]) -> SeedReport:
+        """Load or upgrade the shared catalog from a seed, keeping every field an admin edited by hand.
+
+        Shows and people are matched by their seed key. Seed-sourced credits and alternative titles of a
+        show are replaced; aliases, admin credits and admin-edited fields are kept.
+        """
+        version = str(seed["version"])
+        if await self.get_meta("seed_version") == version:
+            return SeedReport(version=version, skipped=True)
+        now = self._now()
+        added = updated = unchanged = people_added = credit_count = 0
+        async with self.transaction():
+            person_ids: dict[str, int] = {}
+            async with self._db.execute("SELECT seed_key, id FROM people WHERE seed_key IS NOT NULL") as cur:
+                async for key, pid in cur:
+                    person_ids[key] = pid
+            for person in seed["people"]:
+                key = person["key"]
+                if key in person_ids:
+                    pid = person_ids[key]
+                    await self._db.execute(
+                        "UPDATE people SET name = ?, hangul_name = ?, tmdb_id = ?, updated_at = ?"
+                        " WHERE id = ? AND (name, IFNULL(hangul_name, ''), IFNULL(tmdb_id, 0))"
+                        " IS NOT (?, IFNULL(?, ''), IFNULL(?, 0))",
+                        (person["name"], person.get("hangul_name"), person.get("tmdb_id"), now, pid,
+                         person["name"], person.get("hangul_name"), person.get("tmdb_id")),
+                    )  # fmt: skip
+                else:
+                    cursor = await self._db.execute(
+                        "INSERT INTO people (seed_key, name, hangul_name, tmdb_id, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (key, person["name"], person.get("hangul_name"), person.get("tmdb_id"), now, now),
+                    )
+                    pid = int(cursor.lastrowid or 0)
+                    person_ids[key] = pid
+                    people_added += 1
+                await self._db.executemany(
+                    "INSERT OR IGNORE INTO person_names (person_id, name) VALUES (?, ?)",
+                    [(pid, name) for name in person.get("alt_names", ()) if name != person["name"]],
+                )
+
+            existing: dict[str, tuple[int, tuple[Any, ...], frozenset[str]]] = {}
+            async with self._db.execute(
+                f"SELECT id, seed_key, {', '.join(SHOW_FIELDS)}, edited_fields FROM shows WHERE seed_key IS NOT NULL"
+            ) as cursor:
+                async for row in cursor:
+                    existing[row[1]] = (row[0], tuple(row[2:-1]), frozenset(json.loads(row[-1])))
+            for record in seed["shows"]:
+                values = _show_values(record)
+                key = record["key"]
+                if key in existing:
+                    show_id, current, edited = existing[key]
+                    merged = tuple(
+                        old if name in edited else new
+                        for name, old, new in zip(SHOW_FIELDS, current, values, strict=True)
+                    )
+                    if merged != current:
+                        assignments = ", ".join(f"{name} = ?" for name in SHOW_FIELDS)
+                        await self._db.execute(
+                            f"UPDATE shows SET {assignments}, updated_at = ? WHERE id = ?",
+                            (*merged, now, show_id),
+                        )
+                        updated += 1
+                    else:
+                        unchanged += 1
+                else:
+                    placeholders = ", ".join("?" for _ in SHOW_FIELDS)
+                    cursor = await self._db.execute(
+                        f"INSERT INTO shows (seed_key, {', '.join(SHOW_FIELDS)}, created_at, updated_at)"
+                        f" VALUES (?, {placeholders}, ?, ?)",
+                        (key, *values, now, now),
+                    )
+                    show_id = int(cursor.lastrowid or 0)
+                    added += 1
+                await self._db.execute("DELETE FROM show_titles WHERE show_id = ? AND kind = 'alt'", (show_id,))
+                await self._db.executemany(
+                    "INSERT OR IGNORE INTO show_titles (show_id, title, kind, created_at) VALUES (?, ?, 'alt', ?)",
+                    [(show_id, title, now) for title in record.get("alt_titles", ())],
+                )
+                await self._db.execute("DELETE FROM credits WHERE show_id = ? AND source = 'seed'", (show_id,))
+                credit_rows = [
+                    (show_id, person_ids[c["person"]], c["kind"], c.get("character") or "",
+                     c.get("character_note"), c.get("role"), c.get("billing", 0), now, now)
+                    for c in record.get("credits", ())
+                ]  # fmt: skip
+                await self._db.executemany(
+                    "INSERT OR IGNORE INTO credits (show_id, person_id, kind, character, character_note, role,"
+                    " billing, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?)",
+                    credit_rows,
+                )
+                credit_count += len(credit_rows)
+            await self.set_meta("seed_version", version)
+        return SeedReport(
+            version=version, shows_added=added, shows_updated=updated, shows_unchanged=unchanged,
+            people_added=people_added, credits=credit_count,
+        )  # fmt: skip
+
+    # -- writes an admin makes ---------------------------------------------------------------------------
+
+    async def mark_edited(self, show_id: int, fields: Iterable[str]) -> None:
+        """Record that an admin set these fields by hand, so seed upgrades and syncs leave them alone."""
+        async with self._db.execute("SELECT edited_fields FROM shows WHERE id = ?", (show_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return
+        edited = sorted(set(json.loads(row[0])) | set(fields))
+        await self._db.execute("UPDATE shows SET edited_fields = ? WHERE id = ?", (json.dumps(edited), show_id))
+
+    async def update_show_fields(self, show_id: int, changes: Mapping[str, Any], *, by_admin: bool) -> None:
+        """Set some of a show's fields (model values: dates, tuples...), stamping the change time."""
+        unknown = set(changes) - set(SHOW_FIELDS)
+        if unknown:
+            raise ValueError(f"not show fields: {sorted(unknown)}")
+        if not changes:
+            return
+        encoded = _encode_show_fields(changes)
+        assignments = ", ".join(f"{name} = ?" for name in encoded)
+        await self._db.execute(
+            f"UPDATE shows SET {assignments}, updated_at = ? WHERE id = ?",
+            (*encoded.values(), self._now(), show_id),
+        )
+        if by_admin:
+            await self.mark_edited(show_id, changes)
+
+    async def append_audit(
+        self,
+        *,
+        action: str,
+        guild_id: int | None,
+        user_id: int | None,
+        show_id: int | None = None,
+        person_id: int | None = None,
+        old: Mapping[str, Any] | None = None,
+        new: Mapping[str, Any] | None = None,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO audit_log (at, guild_id, user_id, action, show_id, person_id, old_values, new_values)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (self._now(), guild_id, user_id, action, show_id, person_id,
+             _json_or_none(old), _json_or_none(new)),
+        )  # fmt: skip
+
+    async def upsert_episodes(self, show_id: int, episodes: Sequence[Episode], *, source: str) -> None:
+        now = self._now()
+        await self._db.executemany(
+            "INSERT INTO episodes (show_id, number, air_at, title, source, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (show_id, number) DO UPDATE SET"
+            " air_at = excluded.air_at, title = excluded.title, source = excluded.source,"
+            " updated_at = excluded.updated_at",
+            [(show_id, e.number, _iso(e.air_at), e.title, source, now, now) for e in episodes],
+        )
+
+    # -- sync (catalog freshness) -------------------------------------------------------------------------
+    # Used by bot/sync.py. A source record (a TVmaze or TMDB show, or an IMDb/TheTVDB id one of them names)
+    # is linked to the shared show it was merged into, with the version of the record last merged.
+
+    async def shared_show_for_source(self, source: str, external_id: str) -> int | None:
+        """Return the live shared show a source's record belongs to: by its recorded link, else its id column."""
+        async with self._db.execute(
+            "SELECT s.id FROM show_sources AS x JOIN shows AS s ON s.id = x.show_id"
+            " WHERE x.source = ? AND x.external_id = ? AND s.guild_id IS NULL AND s.deleted_at IS NULL",
+            (source, external_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        column = {"tvmaze": "tvmaze_id", "tmdb": "tmdb_id"}.get(source)
+        if column is None or not external_id.isdigit():
+            return None
+        async with self._db.execute(
+            f"SELECT id FROM shows WHERE {column} = ? AND guild_id IS NULL AND deleted_at IS NULL ORDER BY id LIMIT 1",
+            (int(external_id),),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else None
+
+    async def source_stamps(self, source: str) -> dict[str, str | None]:
+        """Return each linked record of `source` (by external id) with the version of it last merged."""
+        async with self._db.execute(
+            "SELECT external_id, stamp FROM show_sources WHERE source = ?", (source,)
+        ) as cursor:
+            return {external_id: stamp async for external_id, stamp in cursor}
+
+    async def link_show_source(self, show_id: int, source: str, external_id: str, stamp: str | None) -> None:
+        await self._db.execute(
+            "INSERT INTO show_sources (source, external_id, show_id, stamp, synced_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (source, external_id) DO UPDATE SET show_id = excluded.show_id, stamp = excluded.stamp,"
+            " synced_at = excluded.synced_at",
+            (source, external_id, show_id, stamp, self._now()),
+        )
+
+    async def add_shared_show(self, fields: Mapping[str, Any]) -> int:
+        """Insert a shared-catalog show (guild_id NULL) from model values; return its id."""
+        unknown = set(fields) - set(SHOW_FIELDS)
+        if unknown or "title" not in fields:
+            raise ValueError(f"a show needs a title and only show fields: {sorted(unknown)}")
+        encoded = {name: value for name, value in _encode_show_fields(fields).items() if value is not None}
+        now = self._now()
+        columns = ", ".join(encoded)
+        placeholders = ", ".join("?" for _ in encoded)
+        cursor = await self._db.execute(
+            f"INSERT INTO shows ({columns}, created_at, updated_at) VALUES ({placeholders}, ?, ?)",
+            (*encoded.values(), now, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def add_show_titles(self, show_id: int, titles: Iterable[str], *, kind: str = "alt") -> int:
+        """Add other titles a show goes by, keeping those it has; return how many were new."""
+        cursor = await self._db.executemany(
+            "INSERT OR IGNORE INTO show_titles (show_id, title, kind, created_at) VALUES (?, ?, ?, ?)",
+            [(show_id, title, kind, self._now()) for title in titles],
+        )
+        return max(cursor.rowcount, 0)
+
+    async def add_person(self, name: str, *, hangul_name: str | None = None, tmdb_id: int | None = None) -> int:
+        now = self._now()
+        cursor = await self._db.execute(
+            "INSERT INTO people (name, hangul_name, tmdb_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (name, hangul_name, tmdb_id, now, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def add_person_names(self, person_id: int, names: Iterable[str]) -> None:
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO person_names (person_id, name) VALUES (?, ?)", [(person_id, n) for n in names]
+        )
+
+    async def fill_person_ids(self, person_id: int, *, hangul_name: str | None, tmdb_id: int | None) -> None:
+        """Set a person's Hangul name and TMDB id where they are still unknown."""
+        await self._db.execute(
+            "UPDATE people SET hangul_name = IFNULL(hangul_name, ?), tmdb_id = IFNULL(tmdb_id, ?), updated_at = ?"
+            " WHERE id = ? AND ((hangul_name IS NULL AND ? IS NOT NULL) OR (tmdb_id IS NULL AND ? IS NOT NULL))",
+            (hangul_name, tmdb_id, self._now(), person_id, hangul_name, tmdb_id),
+        )
+
+    async def credit_sources(self, show_id: int) -> dict[tuple[int, str, str], str]:
+        """Map each of a show's credits, as (person id, kind, character or ''), to the source that made it."""
+        async with self._db.execute(
+            "SELECT person_id, kind, character, source FROM credits WHERE show_id = ?", (show_id,)
+        ) as cursor:
+            return {(pid, kind, character): source async for pid, kind, character, source in cursor}
+
+    async def add_credit(
+        self, show_id: int, person_id: int, kind: CreditKind, *, character: str | None, role: Role | None,
+        billing: int, source: str,
+    ) -> None:  # fmt: skip
+        now = self._now()
+        await self._db.execute(
+            "INSERT OR IGNORE INTO credits (show_id, person_id, kind, character, role, billing, source, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (show_id, person_id, str(kind), character or "", role and str(role), billing, source, now, now),
+        )
+
+    async def update_credit(
+        self, show_id: int, person_id: int, kind: CreditKind, *, character: str | None, role: Role | None,
+        billing: int,
+    ) -> bool:  # fmt: skip
+        """Set a credit's role and billing if they changed; return whether they did."""
+        cursor = await self._db.execute(
+            "UPDATE credits SET role = ?, billing = ?, updated_at = ? WHERE show_id = ? AND person_id = ?"
+            " AND kind = ? AND character = ? AND (IFNULL(role, ''), billing) IS NOT (?, ?)",
+            (role and str(role), billing, self._now(), show_id, person_id, str(kind), character or "",
+             str(role or ""), billing),
+        )  # fmt: skip
+        return cursor.rowcount > 0
+
+    async def remove_credit(self, show_id: int, person_id: int, kind: CreditKind, character: str | None) -> None:
+        await self._db.execute(
+            "DELETE FROM credits WHERE show_id = ? AND person_id = ? AND kind = ? AND character = ?",
+            (show_id, person_id, str(kind), character or ""),
+        )
+
+    async def episode_sources(self, show_id: int) -> dict[int, str]:
+        """Map each of a show's episode numbers to the source that last wrote it ('admin' for a hand edit)."""
+        async with self._db.execute("SELECT number, source FROM episodes WHERE show_id = ?", (show_id,)) as cursor:
+            return {number: source async for number, source in cursor}
+
+    async def cached_response(self, url: str) -> tuple[str | None, str | None, bytes] | None:
+        """Return the (ETag, Last-Modified, body) a source last answered for `url`, marking it used."""
+        async with self._db.execute("SELECT etag, last_modified, body FROM http_cache WHERE url = ?", (url,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        await self._db.execute("UPDATE http_cache SET used_at = ? WHERE url = ?", (self._now(), url))
+        return row[0], row[1], bytes(row[2])
+
+    async def store_response(self, url: str, *, etag: str | None, last_modified: str | None, body: bytes) -> None:
+        now = self._now()
+        await self._db.execute(
+            "INSERT INTO http_cache (url, etag, last_modified, body, stored_at, used_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
+            " body = excluded.body, stored_at = excluded.stored_at, used_at = excluded.used_at",
+            (url, etag, last_modified, body, now, now),
+        )
+
+    async def prune_http_cache(self, unused_since: dt.datetime) -> int:
+        """Forget cached answers not used since `unused_since` (past days' schedules); return how many."""
+        cursor = await self._db.execute("DELETE FROM http_cache WHERE used_at < ?", (_iso(unused_since),))
+        return max(cursor.rowcount, 0)
+
+
+# -- conversions ----------------------------------------------------------------------------------------------
+
+
+def _iso(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; pass an aware one")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _parse_datetime(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _json_or_none(values: Mapping[str, Any] | None) -> str | None:
+    return None if values is None else json.dumps(values, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _date_or_none(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _day_numbers(text: str) -> tuple[int, ...]:
+    return tuple(WEEKDAYS.index(day) for day in text.split(",") if day in WEEKDAYS)
+
+
+def _show_values(record: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A seed or import record's values in SHOW_FIELDS order, encoded for the shows table."""
+    return (
+        record["title"],
+        record.get("hangul_title"),
+        record.get("kind") or "drama",
+        record.get("country") or "KR",
+        json.dumps(list(record.get("networks") or ()), ensure_ascii=False),
+        record.get("premiere"),
+        record.get("finale"),
+        record.get("episode_count"),
+        record.get("episode_minutes"),
+        ",".join(record.get("air_days") or ()),
+        record.get("air_time"),
+        record.get("timezone") or SEOUL,
+        record.get("status"),
+        json.dumps(list(record.get("genres") or ()), ensure_ascii=False),
+        record.get("rating"),
+        record.get("content_rating"),
+        record.get("synopsis"),
+        record.get("poster_url"),
+        record.get("tmdb_id"),
+        record.get("tvmaze_id"),
+        record.get("popularity_rank"),
+    )
+
+
+def _encode_show_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
+    encoded: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in ("networks", "genres"):
+            value = json.dumps(list(value or ()), ensure_ascii=False)
+        elif name == "air_days":
+            value = ",".join(WEEKDAYS[day] for day in value or ())
+        elif name == "air_time" and value is not None:
+            value = value.strftime("%H:%M")
+        elif name in ("premiere", "finale") and value is not None:
+            value = value.isoformat()
+        elif name == "status" and value is not None:
+            value = str(value)
+        encoded[name] = value
+    return encoded
+
+
+def _show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, ...]]) -> Show:
+    (show_id, seed_key, guild_id, title, hangul_title, kind, country, networks, premiere, finale,
+     episode_count, episode_minutes, air_days, air_time, timezone, status, genres, rating, content_rating,
+     synopsis, poster_url, tmdb_id, tvmaze_id, popularity_rank, edited, created_at, updated_at) = row  # fmt: skip
+    return Show(
+        id=show_id,
+        title=title,
+        hangul_title=hangul_title,
+        alt_titles=titles[0],
+        aliases=titles[1],
+        kind=kind,
+        country=country,
+        networks=tuple(json.loads(networks)),
+        premiere=_date_or_none(premiere),
+        finale=_date_or_none(finale),
+        episode_count=episode_count,
+        episode_minutes=episode_minutes,
+        air_days=_day_numbers(air_days),
+        air_time=dt.time.fromisoformat(air_time) if air_time else None,
+        timezone=timezone,
+        status=Status(status) if status else None,
+        genres=tuple(json.loads(genres)),
+        rating=rating,
+        content_rating=content_rating,
+        synopsis=synopsis,
+        poster_url=poster_url,
+        tmdb_id=tmdb_id,
+        tvmaze_id=tvmaze_id,
+        popularity_rank=popularity_rank,
+        guild_id=guild_id,
+        seed_key=seed_key,
+        edited_fields=frozenset(json.loads(edited)),
+        created_at=_parse_datetime(created_at),
+        updated_at=_parse_datetime(updated_at),
+    )
+
+
+def _credit_from_row(row: Sequence[Any]) -> Credit:
+    show_id, person_id, name, title, kind, character, note, role, billing, premiere = row
+    return Credit(
+        show_id=show_id,
+        person_id=person_id,
+        person_name=name,
+        show_title=title,
+        kind=CreditKind(kind),
+        character=character or None,
+        character_note=note,
+        role=Role(role) if role else None,
+        billing=billing,
+        show_premiere=_date_or_none(premiere),
+    )

@@ -1,0 +1,24 @@
+"""Find and read the seed catalog that ships with Dramabot (format: data/README.md)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+_CHECKOUT_SEED = Path(__file__).resolve().parent.parent / "data" / "seed" / "catalog.json"
+
+
+def seed_path() -> Path:
+    """Return the seed file: the checkout's data/seed in development, the wheel's copy once installed."""
+    if _CHECKOUT_SEED.is_file():
+        return _CHECKOUT_SEED
+    packaged = resources.files("bot") / "_seed" / "catalog.json"
+    return Path(str(packaged))
+
+
+def read_seed(path: Path | None = None) -> dict[str, Any]:
+    with (path or seed_path()).open(encoding="utf-8") as file:
+        seed: dict[str, Any] = json.load(file)
+    return seed
