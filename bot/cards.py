@@ -50,7 +50,7 @@ def discord_time(moment: dt.datetime, style: str = "F") -> str:
 def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     """Build the card that answers /drama: facts, dates, crew and cast, within Discord's limits."""
     episodes = catalog.episodes_of(show.id)
-    status = schedule.show_status(show, episodes, now)
+    status = schedule.status_at(show, episodes, now)
     title = show.title if not show.hangul_title else f"{show.title} ({show.hangul_title})"
     summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
     if show.episode_count:
