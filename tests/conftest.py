@@ -1,0 +1,82 @@
+"""Shared fixtures. The network guard keeps every test on loopback: nothing may reach discord.com or anywhere else."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+class NetworkBlockedError(ConnectionRefusedError):
+    """A test tried to reach a host other than this machine."""
+
+
+class NetworkGuard:
+    """Refuses non-loopback connects and name lookups process-wide, and remembers every attempt."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    @staticmethod
+    def is_loopback(host: object) -> bool:
+        if host is None:
+            return True
+        if isinstance(host, bytes):
+            host = host.decode(errors="replace")
+        if not isinstance(host, str):
+            return True  # not an IP address family (AF_UNIX paths, netlink ids)
+        host = host.strip("[]").split("%")[0]
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def audit(self, event: str, args: tuple[object, ...]) -> None:
+        # An audit hook sees every socket call, including ones from C extensions and worker threads, and
+        # cannot be bypassed by grabbing `_socket` directly, unlike patching socket.socket.connect.
+        if not event.startswith("socket."):
+            return
+        if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+            address = args[1]
+            host = address[0] if isinstance(address, tuple) and address else None
+        elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex"):
+            host = args[0]
+        else:
+            return
+        if not self.is_loopback(host):
+            self.attempts.append(f"{event} {host!r}")
+            raise NetworkBlockedError(f"tests may only use 127.0.0.1; blocked {event} to {host!r}")
+
+
+GUARD = NetworkGuard()
+sys.addaudithook(GUARD.audit)
+
+
+@pytest.fixture(autouse=True)
+def network_guard() -> Iterator[NetworkGuard]:
+    """Fail any test that tried to leave loopback, even if the code under test swallowed the error."""
+    GUARD.attempts.clear()
+    yield GUARD
+    attempts, GUARD.attempts[:] = list(GUARD.attempts), []
+    if attempts:
+        pytest.fail(f"the test tried to reach the network: {attempts}", pytrace=False)
+
+
+class _ConftestFile(pytest.File):
+    """Nothing to collect: a conftest named on the command line is a plugin, not a test module."""
+
+    def collect(self) -> list[pytest.Item]:
+        return []
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    # Without this, `pytest tests/conftest.py` fails: tests/e2e/conftest.py is already imported as `conftest`.
+    # The guard's own tests live in tests/e2e/test_sandbox.py.
+    if module_path.name == "conftest.py":
+        return _ConftestFile.from_parent(parent, path=module_path)
+    return None
