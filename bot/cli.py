@@ -7,6 +7,8 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -36,6 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print a show's facts")
     show.add_argument("title", help="the show's title, as you would type it")
 
+    sync = commands.add_parser("sync", help="add upcoming dramas and their episodes from public schedules")
+    sync.add_argument("--source", choices=("tvmaze", "tmdb"), help="one source only (default: every configured one)")
+    sync.add_argument("--days", type=_positive, default=14, help="how many days ahead to look (default 14)")
+
+    trivia = commands.add_parser("trivia-sample", help="print trivia questions with their answers, to judge them")
+    trivia.add_argument("--seed", type=int, default=1, help="the random seed; the same seed, the same questions")
+    trivia.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
+
     database = commands.add_parser("db", help="maintain the database")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply migrations and load or upgrade the seed catalog")
@@ -49,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DramabotError as error:
         print(f"dramabot: {error.message}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The terminal commands print their answers; their logs stay quiet unless LOG_LEVEL asks otherwise.
+    level = settings.log_level if args.command == "run" or os.environ.get("LOG_LEVEL") else "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.database:
         settings = _with_database(settings, args.database)
     if args.command == "run":
@@ -71,6 +83,8 @@ def _with_database(settings: Settings, path: str) -> Settings:
 
 
 async def _offline(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "sync":
+        return await _sync(args, settings)
     repository, catalog, report = await open_catalog(settings.database_path)
     try:
         if args.command == "db":
@@ -84,9 +98,50 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> int:
             return _search(catalog, args, sys.stdin, sys.stdout)
         if args.command == "show":
             return _show(catalog, args.title, sys.stdout)
+        if args.command == "trivia-sample":
+            return _trivia_sample(catalog, args.seed, args.count, sys.stdout)
     finally:
         await repository.close()
     raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sync import sync_command
+
+    bar = ProgressBar(sys.stderr)
+    summary = await sync_command(settings, source=args.source, days=args.days, progress=bar.update)
+    bar.finish()
+    print("\n".join(summary.lines()))
+    return 0
+
+
+class ProgressBar:
+    """Draw "tvmaze shows 3/7: 1002" progress messages as one redrawn line on a terminal."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.interactive = stream.isatty()
+        self.drawn = False
+
+    def update(self, message: str) -> None:
+        match = re.search(r"(\d+)/(\d+)", message)
+        bar = ""
+        if match and int(match[2]):
+            filled = self.WIDTH * int(match[1]) // int(match[2])
+            bar = "[" + "#" * filled + "." * (self.WIDTH - filled) + "] "
+        if self.interactive:
+            self.stream.write("\r\033[K" + bar + message[:80])
+            self.drawn = True
+        else:
+            self.stream.write(bar + message + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -144,6 +199,13 @@ def _show(catalog: Catalog, title: str, stdout: TextIO) -> int:
     if not lookup.sure:
         stdout.write(f"(best guess for “{title}”; also: {', '.join(s.title for s in lookup.others)})\n")
     stdout.write(render_text(card) + "\n")
+    return 0
+
+
+def _trivia_sample(catalog: Catalog, seed: int, count: int, stdout: TextIO) -> int:
+    from bot.trivia import TriviaPool, sample_text
+
+    stdout.write(sample_text(TriviaPool.from_catalog(catalog), seed, count))
     return 0
 
 

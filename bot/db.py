@@ -143,6 +143,86 @@ MIGRATIONS: tuple[str, ...] = (
         used_at       TEXT NOT NULL
     );
     """,
+    # 4: announcements: each server's settings, the shows it follows, and the outbox. An outbox row is one
+    # (server, show, episode, kind) announcement, created when it falls due and then claimed, sent or skipped,
+    # so that a restart neither drops nor repeats it.
+    """
+    CREATE TABLE announce_settings (
+        guild_id      INTEGER PRIMARY KEY,
+        channel_id    INTEGER,
+        role_id       INTEGER,
+        mode          TEXT NOT NULL DEFAULT 'episodes' CHECK (mode IN ('premieres', 'episodes', 'followed')),
+        enabled       INTEGER NOT NULL DEFAULT 0,
+        since         TEXT NOT NULL,
+        paused_reason TEXT,
+        paused_at     TEXT,
+        last_error    TEXT,
+        last_error_at TEXT,
+        updated_at    TEXT NOT NULL
+    );
+
+    CREATE TABLE announce_follows (
+        guild_id   INTEGER NOT NULL,
+        show_id    INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, show_id)
+    );
+
+    CREATE TABLE announce_outbox (
+        id              INTEGER PRIMARY KEY,
+        guild_id        INTEGER NOT NULL,
+        show_id         INTEGER NOT NULL,
+        episode         INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('premiere', 'episode')),
+        due_at          TEXT NOT NULL,
+        air_at          TEXT NOT NULL,
+        time_known      INTEGER NOT NULL DEFAULT 1,
+        channel_id      INTEGER NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (state IN ('pending', 'claimed', 'sent', 'skipped', 'failed')),
+        nonce           TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claimed_at      TEXT,
+        sent_at         TEXT,
+        message_id      INTEGER,
+        error           TEXT,
+        created_at      TEXT NOT NULL,
+        UNIQUE (guild_id, show_id, episode, kind)
+    );
+    CREATE INDEX announce_outbox_due ON announce_outbox (state, due_at);
+    CREATE INDEX announce_outbox_by_guild ON announce_outbox (guild_id, state);
+    """,
+    # 5: trivia: each game (one still without ended_at when the bot starts was cut short by a crash), and each
+    # player's result per game, stamped so that leaderboards can sum a month or a week.
+    """
+    CREATE TABLE trivia_games (
+        id         INTEGER PRIMARY KEY,
+        guild_id   INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        starter_id INTEGER NOT NULL,
+        rounds     INTEGER NOT NULL,
+        seconds    INTEGER NOT NULL,
+        difficulty TEXT NOT NULL,
+        show_id    INTEGER,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT,
+        end_reason TEXT
+    );
+    CREATE INDEX trivia_games_running ON trivia_games (ended_at) WHERE ended_at IS NULL;
+
+    CREATE TABLE trivia_scores (
+        game_id   INTEGER NOT NULL REFERENCES trivia_games (id) ON DELETE CASCADE,
+        guild_id  INTEGER NOT NULL,
+        user_id   INTEGER NOT NULL,
+        points    INTEGER NOT NULL,
+        correct   INTEGER NOT NULL,
+        answered  INTEGER NOT NULL,
+        scored_at TEXT NOT NULL,
+        PRIMARY KEY (game_id, user_id)
+    );
+    CREATE INDEX trivia_scores_by_guild ON trivia_scores (guild_id, scored_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -11,7 +12,17 @@ from typing import Any
 
 import aiosqlite
 
+from bot.announcer import (
+    AnnouncementKind,
+    AnnounceMode,
+    Due,
+    GuildAnnounceSettings,
+    OutboxItem,
+    announcement_nonce,
+)
+from bot.curation import AuditEntry
 from bot.models import SEOUL, WEEKDAYS, Credit, CreditKind, Episode, Person, Role, Show, Status
+from bot.trivia_session import LeaderboardEntry, PlayerStats, Standing, TriviaGameRecord
 
 Clock = Callable[[], dt.datetime]
 
@@ -47,6 +58,7 @@ class Repository:
     def __init__(self, connection: aiosqlite.Connection, *, clock: Clock = utc_now) -> None:
         self._db = connection
         self._clock = clock
+        self._transaction_lock = asyncio.Lock()
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -61,13 +73,16 @@ class Repository:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """Run the block's statements as one transaction: all of them land, or none."""
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        # One connection is shared by every task (commands, the announcer, the sync): they take turns, since a
+        # second BEGIN on the same connection fails and its statements would otherwise join the open transaction.
+        async with self._transaction_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     # -- meta -------------------------------------------------------------------------------------------
 
@@ -484,6 +499,327 @@ class Repository:
         cursor = await self._db.execute("DELETE FROM http_cache WHERE used_at < ?", (_iso(unused_since),))
         return max(cursor.rowcount, 0)
 
+    # -- trivia -------------------------------------------------------------------------------------------
+
+    async def start_trivia_game(
+        self, *, guild_id: int, channel_id: int, starter_id: int, rounds: int, seconds: int, difficulty: str,
+        show_id: int | None,
+    ) -> int:
+        """Record a game as running and return its id (its buttons carry it)."""
+        cursor = await self._db.execute(
+            "INSERT INTO trivia_games (guild_id, channel_id, starter_id, rounds, seconds, difficulty, show_id,"
+            " started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, channel_id, starter_id, rounds, seconds, difficulty, show_id, self._now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def end_trivia_game(self, game_id: int, reason: str, standings: Sequence[Standing] = ()) -> bool:
+        """Mark a running game ended and save its players' scores; False if it had already ended."""
+        # No transaction: the connection is shared, and BEGIN inside another coroutine's transaction fails. The
+        # order makes a crash between the two statements harmless: scores saved, the game ended at next start.
+        now = self._now()
+        await self._upsert_trivia_scores(game_id, standings, now)  # writes nothing for an ended game
+        cursor = await self._db.execute(
+            "UPDATE trivia_games SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+            (now, reason, game_id),
+        )
+        return cursor.rowcount == 1
+
+    async def save_trivia_scores(self, game_id: int, standings: Sequence[Standing]) -> None:
+        """Save a running game's scores so far, so that a crash loses at most the round being played."""
+        await self._upsert_trivia_scores(game_id, standings, self._now())
+
+    async def _upsert_trivia_scores(self, game_id: int, standings: Sequence[Standing], now: str) -> None:
+        await self._db.executemany(
+            "INSERT INTO trivia_scores (game_id, guild_id, user_id, points, correct, answered, scored_at)"
+            " SELECT id, guild_id, ?, ?, ?, ?, ? FROM trivia_games WHERE id = ? AND ended_at IS NULL"
+            " ON CONFLICT (game_id, user_id) DO UPDATE SET points = excluded.points, correct = excluded.correct,"
+            " answered = excluded.answered, scored_at = excluded.scored_at",
+            [(s.user_id, s.points, s.correct, s.answered, now, game_id) for s in standings],
+        )
+
+    async def running_trivia_games(self) -> list[TriviaGameRecord]:
+        """Games recorded as running: at start-up, those a crash cut short."""
+        async with self._db.execute(
+            "SELECT id, guild_id, channel_id, starter_id, rounds, seconds, difficulty, show_id, started_at,"
+            " ended_at, end_reason FROM trivia_games WHERE ended_at IS NULL ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            TriviaGameRecord(*row[:8], started_at=_parse_datetime(row[8]), ended_at=None, end_reason=row[10])
+            for row in rows
+        ]
+
+    async def trivia_leaderboard(
+        self, guild_id: int, *, since: dt.datetime | None = None, limit: int = 10
+    ) -> list[LeaderboardEntry]:
+        """A server's top players by points scored since `since` (all time when None)."""
+        async with self._db.execute(
+            "SELECT user_id, SUM(points) AS total, SUM(correct), SUM(answered), COUNT(*) FROM trivia_scores"
+            " WHERE guild_id = ? AND scored_at >= ? GROUP BY user_id ORDER BY total DESC, SUM(correct) DESC,"
+            " MIN(scored_at) LIMIT ?",
+            (guild_id, _iso(since) if since is not None else "", limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [LeaderboardEntry(rank, *row) for rank, row in enumerate(rows, 1)]
+
+    async def trivia_player_stats(self, guild_id: int, user_id: int) -> PlayerStats | None:
+        """One player's all-time trivia record in a server, with their rank there; None if they never scored."""
+        async with self._db.execute(
+            "SELECT COUNT(*), SUM(points), SUM(correct), SUM(answered), MAX(points), MAX(scored_at)"
+            " FROM trivia_scores WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or not row[0]:
+            return None
+        games, points, correct, answered, best, last = row
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM (SELECT user_id FROM trivia_scores WHERE guild_id = ? GROUP BY user_id"
+            " HAVING SUM(points) > ?)",
+            (guild_id, points),
+        ) as cursor:
+            ahead = await cursor.fetchone()
+        rank = 1 + (int(ahead[0]) if ahead else 0)
+        return PlayerStats(user_id, games, points, correct, answered, best, rank, _parse_datetime(last))
+
+    # -- curation ---------------------------------------------------------------------------------------------
+    # Used by cogs/curation.py: a server's own shows, soft removal and its undo, promotion, the audit log.
+
+    async def add_guild_show(self, guild_id: int, fields: Mapping[str, Any]) -> int:
+        """Insert a show that belongs to one server (from model values); return its id."""
+        unknown = set(fields) - set(SHOW_FIELDS)
+        if unknown or "title" not in fields:
+            raise ValueError(f"a show needs a title and only show fields: {sorted(unknown)}")
+        encoded = {name: value for name, value in _encode_show_fields(fields).items() if value is not None}
+        now = self._now()
+        columns = ", ".join(encoded)
+        placeholders = ", ".join("?" for _ in encoded)
+        cursor = await self._db.execute(
+            f"INSERT INTO shows (guild_id, {columns}, created_at, updated_at) VALUES (?, {placeholders}, ?, ?)",
+            (guild_id, *encoded.values(), now, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def show_even_if_removed(self, show_id: int) -> Show | None:
+        """A show by id, live or soft-removed (undo needs to see a removed one)."""
+        async with self._db.execute(f"SELECT {_SHOW_COLUMNS} FROM shows WHERE id = ?", (show_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        titles = await self._titles_by_show(show_id)
+        return _show_from_row(row, titles.get(show_id, ((), ())))
+
+    async def set_show_removed(self, show_id: int, removed: bool) -> None:
+        """Soft-remove a show (it vanishes from the catalog, its rows kept for undo), or bring it back."""
+        now = self._now()
+        await self._db.execute(
+            "UPDATE shows SET deleted_at = ?, updated_at = ? WHERE id = ?", (now if removed else None, now, show_id)
+        )
+
+    async def set_show_guild(self, show_id: int, guild_id: int | None) -> None:
+        """Move a show to a server (guild id) or to the shared catalog (None)."""
+        await self._db.execute(
+            "UPDATE shows SET guild_id = ?, updated_at = ? WHERE id = ?", (guild_id, self._now(), show_id)
+        )
+
+    async def remove_show_title(self, show_id: int, title: str) -> None:
+        await self._db.execute("DELETE FROM show_titles WHERE show_id = ? AND title = ?", (show_id, title))
+
+    async def audit_entries(
+        self, guild_id: int, *, show_id: int | None = None, limit: int = 10
+    ) -> list[AuditEntry]:
+        """A server's audit log, newest first, optionally of one show only."""
+        query = f"SELECT {_AUDIT_COLUMNS} FROM audit_log WHERE guild_id = ?"
+        params: tuple[Any, ...] = (guild_id,)
+        if show_id is not None:
+            query += " AND show_id = ?"
+            params += (show_id,)
+        async with self._db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit)) as cursor:
+            rows = await cursor.fetchall()
+        return [_audit_from_row(row) for row in rows]
+
+    async def last_undoable(self, guild_id: int, actions: Sequence[str], since: dt.datetime) -> AuditEntry | None:
+        """The newest change of one of `actions` made in a server since `since` that no undo reversed yet."""
+        marks = ", ".join("?" for _ in actions)
+        async with self._db.execute(
+            f"SELECT {_AUDIT_COLUMNS} FROM audit_log WHERE guild_id = ? AND action IN ({marks}) AND at >= ?"
+            " AND id NOT IN (SELECT CAST(json_extract(new_values, '$.undid') AS INTEGER) FROM audit_log"
+            " WHERE action = 'catalog.undo' AND new_values IS NOT NULL) ORDER BY id DESC LIMIT 1",
+            (guild_id, *actions, _iso(since)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _audit_from_row(row) if row else None
+
+    # -- announcements ------------------------------------------------------------------------------------
+    # Used by bot/outbox.py and cogs/announce.py. An outbox row goes pending -> claimed -> sent, or to skipped
+    # (it fell due longer ago than the grace window) or failed (Discord kept refusing it). A crash leaves a row
+    # claimed; the next start releases it, and it is sent again under the same nonce, which Discord dedupes.
+
+    async def announce_settings(self, guild_id: int) -> GuildAnnounceSettings | None:
+        async with self._db.execute(
+            f"SELECT {_ANNOUNCE_COLUMNS} FROM announce_settings WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _announce_settings_from_row(row) if row else None
+
+    async def all_announce_settings(self) -> list[GuildAnnounceSettings]:
+        async with self._db.execute(f"SELECT {_ANNOUNCE_COLUMNS} FROM announce_settings ORDER BY guild_id") as cursor:
+            return [_announce_settings_from_row(row) async for row in cursor]
+
+    async def save_announce_settings(self, settings: GuildAnnounceSettings) -> None:
+        s = settings
+        await self._db.execute(
+            "INSERT INTO announce_settings (guild_id, channel_id, role_id, mode, enabled, since, paused_reason,"
+            " paused_at, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, role_id = excluded.role_id,"
+            " mode = excluded.mode, enabled = excluded.enabled, since = excluded.since,"
+            " paused_reason = excluded.paused_reason, paused_at = excluded.paused_at,"
+            " last_error = excluded.last_error, last_error_at = excluded.last_error_at,"
+            " updated_at = excluded.updated_at",
+            (s.guild_id, s.channel_id, s.role_id, str(s.mode), int(s.enabled), _iso(s.since), s.paused_reason,
+             _iso_or_none(s.paused_at), s.last_error, _iso_or_none(s.last_error_at), self._now()),
+        )  # fmt: skip
+
+    async def pause_announcements(self, guild_id: int, reason: str, at: dt.datetime) -> None:
+        """Stop a server's announcements until an admin fixes the channel, keeping why."""
+        await self._db.execute(
+            "UPDATE announce_settings SET paused_reason = ?, paused_at = ?, last_error = ?, last_error_at = ?,"
+            " updated_at = ? WHERE guild_id = ?",
+            (reason, _iso(at), reason, _iso(at), self._now(), guild_id),
+        )
+
+    async def record_announce_error(self, guild_id: int, error: str, at: dt.datetime) -> None:
+        await self._db.execute(
+            "UPDATE announce_settings SET last_error = ?, last_error_at = ? WHERE guild_id = ?",
+            (error, _iso(at), guild_id),
+        )
+
+    async def followed_shows(self, guild_id: int) -> list[int]:
+        async with self._db.execute(
+            "SELECT show_id FROM announce_follows WHERE guild_id = ? ORDER BY created_at, show_id", (guild_id,)
+        ) as cursor:
+            return [row[0] async for row in cursor]
+
+    async def all_follows(self) -> dict[int, frozenset[int]]:
+        grouped: dict[int, set[int]] = {}
+        async with self._db.execute("SELECT guild_id, show_id FROM announce_follows") as cursor:
+            async for guild_id, show_id in cursor:
+                grouped.setdefault(guild_id, set()).add(show_id)
+        return {guild_id: frozenset(shows) for guild_id, shows in grouped.items()}
+
+    async def follow_show(self, guild_id: int, show_id: int) -> bool:
+        """Follow a show in a server; return False if it was already followed."""
+        cursor = await self._db.execute(
+            "INSERT OR IGNORE INTO announce_follows (guild_id, show_id, created_at) VALUES (?, ?, ?)",
+            (guild_id, show_id, self._now()),
+        )
+        return cursor.rowcount > 0
+
+    async def unfollow_show(self, guild_id: int, show_id: int) -> bool:
+        cursor = await self._db.execute(
+            "DELETE FROM announce_follows WHERE guild_id = ? AND show_id = ?", (guild_id, show_id)
+        )
+        return cursor.rowcount > 0
+
+    async def add_to_outbox(self, rows: Sequence[tuple[Due, str]], *, planned_until: dt.datetime) -> int:
+        """Store due announcements (each with its first state, pending or skipped) and the planning watermark.
+
+        One transaction: either every row and the new watermark land, or none, so a crash mid-way re-plans the
+        same window and the unique key keeps each announcement once. Return how many rows were new.
+        """
+        now = self._now()
+        async with self.transaction():
+            before = self._db.total_changes
+            await self._db.executemany(
+                "INSERT OR IGNORE INTO announce_outbox (guild_id, show_id, episode, kind, due_at, air_at, time_known,"
+                " channel_id, state, nonce, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(d.guild_id, d.show_id, d.episode, str(d.kind), _iso(d.due_at), _iso(d.air_at), int(d.time_known),
+                  d.channel_id, state, announcement_nonce(*d.key), _SKIP_REASON if state == "skipped" else None,
+                  now) for d, state in rows],
+            )  # fmt: skip
+            added = self._db.total_changes - before
+            await self.set_meta(ANNOUNCE_WATERMARK, _iso(planned_until))
+        return added
+
+    async def announce_watermark(self) -> dt.datetime | None:
+        """Return the moment up to which due announcements were stored, or None before the first run."""
+        text = await self.get_meta(ANNOUNCE_WATERMARK)
+        return _parse_datetime(text) if text else None
+
+    async def release_claims(self) -> int:
+        """Put back rows a previous process claimed but never marked (it crashed); return how many."""
+        cursor = await self._db.execute(
+            "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL WHERE state = 'claimed'"
+        )
+        return max(cursor.rowcount, 0)
+
+    async def skip_overdue(self, before: dt.datetime) -> int:
+        """Mark pending rows due before `before` (beyond the grace window) as skipped; return how many."""
+        cursor = await self._db.execute(
+            "UPDATE announce_outbox SET state = 'skipped', error = IFNULL(error, ?) WHERE state = 'pending'"
+            " AND due_at < ?",
+            (_SKIP_REASON, _iso(before)),
+        )
+        return max(cursor.rowcount, 0)
+
+    async def claim_due(self, now: dt.datetime, *, limit: int = 100) -> list[OutboxItem]:
+        """Claim up to `limit` pending rows that are due, of servers whose announcements are on and not paused."""
+        async with self._db.execute(
+            "UPDATE announce_outbox SET state = 'claimed', claimed_at = ?, attempts = attempts + 1"
+            " WHERE id IN (SELECT o.id FROM announce_outbox AS o JOIN announce_settings AS s"
+            " ON s.guild_id = o.guild_id WHERE o.state = 'pending' AND IFNULL(o.next_attempt_at, o.due_at) <= ?"
+            " AND s.enabled = 1 AND s.paused_reason IS NULL ORDER BY o.due_at, o.id LIMIT ?)"
+            f" RETURNING {_OUTBOX_COLUMNS}",
+            (self._now(), _iso(now), limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return sorted((_outbox_item_from_row(row) for row in rows), key=lambda i: (i.due_at, i.id))
+
+    async def mark_sent(self, item_id: int, message_id: int, at: dt.datetime) -> None:
+        await self._db.execute(
+            "UPDATE announce_outbox SET state = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
+            (_iso(at), message_id, item_id),
+        )
+
+    async def retry_later(self, item_id: int, at: dt.datetime, error: str) -> None:
+        """Return a claimed row to pending, to be tried again from `at`."""
+        await self._db.execute(
+            "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL, next_attempt_at = ?, error = ?"
+            " WHERE id = ?",
+            (_iso(at), error, item_id),
+        )
+
+    async def fail_outbox_item(self, item_id: int, error: str) -> None:
+        await self._db.execute(
+            "UPDATE announce_outbox SET state = 'failed', error = ? WHERE id = ?", (error, item_id)
+        )
+
+    async def next_outbox_attempt(self) -> dt.datetime | None:
+        """Return when the earliest pending row of an active server may be tried, or None."""
+        async with self._db.execute(
+            "SELECT MIN(IFNULL(o.next_attempt_at, o.due_at)) FROM announce_outbox AS o JOIN announce_settings AS s"
+            " ON s.guild_id = o.guild_id WHERE o.state = 'pending' AND s.enabled = 1 AND s.paused_reason IS NULL"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _parse_datetime(row[0]) if row and row[0] else None
+
+    async def outbox_items(self, guild_id: int, state: str, *, limit: int = 5) -> list[OutboxItem]:
+        """A server's rows in one state, latest due first."""
+        async with self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM announce_outbox WHERE guild_id = ? AND state = ?"
+            " ORDER BY due_at DESC, id DESC LIMIT ?",
+            (guild_id, state, limit),
+        ) as cursor:
+            return [_outbox_item_from_row(row) async for row in cursor]
+
+    async def outbox_counts(self, guild_id: int) -> dict[str, int]:
+        async with self._db.execute(
+            "SELECT state, COUNT(*) FROM announce_outbox WHERE guild_id = ? GROUP BY state", (guild_id,)
+        ) as cursor:
+            return {state: count async for state, count in cursor}
+
 
 # -- conversions ----------------------------------------------------------------------------------------------
 
@@ -592,6 +928,17 @@ def _show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str,
     )
 
 
+_AUDIT_COLUMNS = "id, at, guild_id, user_id, action, show_id, person_id, old_values, new_values"
+
+
+def _audit_from_row(row: Sequence[Any]) -> AuditEntry:
+    entry_id, at, guild_id, user_id, action, show_id, person_id, old, new = row
+    return AuditEntry(
+        id=entry_id, at=_parse_datetime(at), guild_id=guild_id, user_id=user_id, action=action, show_id=show_id,
+        person_id=person_id, old=json.loads(old) if old else None, new=json.loads(new) if new else None,
+    )  # fmt: skip
+
+
 def _credit_from_row(row: Sequence[Any]) -> Credit:
     show_id, person_id, name, title, kind, character, note, role, billing, premiere = row
     return Credit(
@@ -606,3 +953,44 @@ def _credit_from_row(row: Sequence[Any]) -> Credit:
         billing=billing,
         show_premiere=_date_or_none(premiere),
     )
+
+
+# -- announcement conversions --
+
+ANNOUNCE_WATERMARK = "announce_planned_until"
+_SKIP_REASON = "fell due while the bot was down, longer ago than the grace window"
+_ANNOUNCE_COLUMNS = (
+    "guild_id, since, channel_id, role_id, mode, enabled, paused_reason, paused_at, last_error, last_error_at"
+)
+_OUTBOX_COLUMNS = (
+    "id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts, sent_at,"
+    " message_id, error"
+)
+
+
+def _iso_or_none(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else _iso(moment)
+
+
+def _datetime_or_none(text: str | None) -> dt.datetime | None:
+    return _parse_datetime(text) if text else None
+
+
+def _announce_settings_from_row(row: Sequence[Any]) -> GuildAnnounceSettings:
+    guild_id, since, channel_id, role_id, mode, enabled, paused_reason, paused_at, last_error, last_error_at = row
+    return GuildAnnounceSettings(
+        guild_id=guild_id, since=_parse_datetime(since), channel_id=channel_id, role_id=role_id,
+        mode=AnnounceMode(mode), enabled=bool(enabled), paused_reason=paused_reason,
+        paused_at=_datetime_or_none(paused_at), last_error=last_error, last_error_at=_datetime_or_none(last_error_at),
+    )  # fmt: skip
+
+
+def _outbox_item_from_row(row: Sequence[Any]) -> OutboxItem:
+    (item_id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts,
+     sent_at, message_id, error) = row  # fmt: skip
+    return OutboxItem(
+        id=item_id, guild_id=guild_id, show_id=show_id, episode=episode, kind=AnnouncementKind(kind),
+        due_at=_parse_datetime(due_at), air_at=_parse_datetime(air_at), time_known=bool(time_known),
+        channel_id=channel_id, state=state, nonce=nonce, attempts=attempts, sent_at=_datetime_or_none(sent_at),
+        message_id=message_id, error=error,
+    )  # fmt: skip

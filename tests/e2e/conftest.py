@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import discord
@@ -23,7 +25,10 @@ import discord.http
 import pytest
 import yarl
 
+from bot.app import Dramabot
+from bot.catalog import open_catalog
 from bot.sandbox import FakeDiscord
+from bot.settings import Settings
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
 StartClient = Callable[..., contextlib.AbstractAsyncContextManager[Any]]
@@ -160,5 +165,51 @@ def start_client(fake_discord: FakeDiscord) -> StartClient:
 
     def start(client: discord.Client, **options: Any) -> contextlib.AbstractAsyncContextManager[Any]:
         return running_client(client, fake_discord, **options)
+
+    return start
+
+
+# -- the real Dramabot ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the schema and the seed loaded, built once and copied by each test."""
+    path = tmp_path_factory.mktemp("seeded") / "template.sqlite3"
+
+    async def build() -> None:
+        repository, _catalog, _report = await open_catalog(path)
+        await repository.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def database_path(seeded_database: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "dramabot.sqlite3"
+    shutil.copyfile(seeded_database, path)
+    return path
+
+
+@pytest.fixture
+def bot_settings(fake_discord: FakeDiscord, database_path: Path) -> Settings:
+    """Settings as a user would write them in .env, pointing the bot at this test's fake Discord."""
+    environ = {
+        "DISCORD_TOKEN": fake_discord.token,
+        "DISCORD_API_BASE": fake_discord.api_base,
+        "DATABASE_PATH": str(database_path),
+        "OWNER_IDS": str(fake_discord.owner.id),
+    }
+    return Settings.from_env(environ, dotenv=None)
+
+
+@pytest.fixture
+def start_dramabot(start_client: StartClient, bot_settings: Settings) -> Callable[..., Any]:
+    """`async with start_dramabot() as bot:` runs the real Dramabot, configured only through its settings."""
+
+    def start(settings: Settings | None = None, **options: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+        options.setdefault("configure_endpoints", False)
+        return start_client(Dramabot(settings or bot_settings), **options)
 
     return start

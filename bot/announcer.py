@@ -1,0 +1,318 @@
+"""Decide which announcements are due: per server, show, episode and kind, given settings, follows and `now`.
+
+Pure: nothing here reads the clock, the database or Discord. The outbox (bot/outbox.py) stores what this plans.
+
+When an announcement is due:
+- an episode with a known air time: at its air time;
+- an episode known only by its date (`time_known` False; the schedule places it at local midnight): at
+  `DATE_ONLY_HOUR` (09:00) local time of its air date in the show's timezone (Seoul unless the show says
+  otherwise). Announcing at midnight would post "airs today" in the middle of the Korean night and, for
+  readers in the Americas, on the day before; 09:00 keeps it on the air date everywhere in Asia and Europe.
+  The embed then shows the date, never a made-up time.
+
+Which episodes a server hears about, by mode (a followed show is announced in every mode, every episode):
+- premieres: episode 1 of every show the server can see;
+- episodes: every episode of every show the server can see;
+- followed: only the shows the server follows.
+A server-owned (private) show is visible, and so announced, only in that server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.models import Episode, Show
+from bot.schedule import Schedule, ScheduledEpisode, discord_timestamp, local_to_utc, require_aware, show_zone
+
+DATE_ONLY_HOUR = dt.time(9, 0)
+_DAY = dt.timedelta(days=1)
+
+
+class AnnounceMode(StrEnum):
+    PREMIERES = "premieres"
+    EPISODES = "episodes"
+    FOLLOWED = "followed"
+
+
+MODE_LABELS = {
+    AnnounceMode.PREMIERES: "premieres only",
+    AnnounceMode.EPISODES: "every episode",
+    AnnounceMode.FOLLOWED: "followed shows only",
+}
+
+
+class AnnouncementKind(StrEnum):
+    PREMIERE = "premiere"
+    EPISODE = "episode"
+
+
+class Triage(StrEnum):
+    DELIVER = "deliver"
+    SKIP = "skip"  # fell due longer ago than the grace window: recorded, never sent
+
+
+@dataclass(frozen=True, slots=True)
+class GuildAnnounceSettings:
+    """One server's announcement settings; `since` is when they were turned on (nothing older is announced)."""
+
+    guild_id: int
+    since: dt.datetime
+    channel_id: int | None = None
+    role_id: int | None = None
+    mode: AnnounceMode = AnnounceMode.EPISODES
+    enabled: bool = False
+    paused_reason: str | None = None
+    paused_at: dt.datetime | None = None
+    last_error: str | None = None
+    last_error_at: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether announcements go out now: turned on, a channel set, and not paused by a Discord error."""
+        return self.enabled and self.channel_id is not None and self.paused_reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class Airing:
+    """One episode of one show that falls due in a window; shared by every server that announces it."""
+
+    show_id: int
+    show_guild_id: int | None
+    episode: int
+    total: int | None
+    kind: AnnouncementKind
+    due_at: dt.datetime
+    air_at: dt.datetime
+    time_known: bool
+    air_date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One announcement for one server: the outbox's unique key plus what it needs to be sent."""
+
+    guild_id: int
+    show_id: int
+    episode: int
+    kind: AnnouncementKind
+    due_at: dt.datetime
+    air_at: dt.datetime
+    time_known: bool
+    channel_id: int
+
+    @property
+    def key(self) -> tuple[int, int, int, str]:
+        return (self.guild_id, self.show_id, self.episode, str(self.kind))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A stored announcement: pending, claimed (being sent, or cut short by a crash), sent, skipped or failed."""
+
+    id: int
+    guild_id: int
+    show_id: int
+    episode: int
+    kind: AnnouncementKind
+    due_at: dt.datetime
+    air_at: dt.datetime
+    time_known: bool
+    channel_id: int
+    state: str
+    nonce: str
+    attempts: int = 0
+    sent_at: dt.datetime | None = None
+    message_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementText:
+    """What the announcement embed says; the cog turns it into a discord.Embed."""
+
+    title: str
+    description: str
+    fields: tuple[tuple[str, str], ...]
+    url: str | None
+    footer: str
+
+
+def announce_at(episode: ScheduledEpisode, schedule: Schedule) -> dt.datetime:
+    """Return the moment an episode is announced: its air time, or 09:00 local on its date when time is unknown."""
+    if episode.time_known:
+        return episode.air_at
+    return local_to_utc(episode.air_date, DATE_ONLY_HOUR, show_zone(schedule.show))
+
+
+def kind_of(episode_number: int) -> AnnouncementKind:
+    return AnnouncementKind.PREMIERE if episode_number == 1 else AnnouncementKind.EPISODE
+
+
+def triage(due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> Triage:
+    """Deliver what fell due within the grace window (late but useful); skip anything older."""
+    return Triage.SKIP if require_aware(now) - require_aware(due_at) > grace else Triage.DELIVER
+
+
+def announcement_nonce(guild_id: int, show_id: int, episode: int, kind: str) -> str:
+    """A stable 25-character nonce per announcement, so Discord drops a resend after a crash (enforce_nonce)."""
+    digest = hashlib.sha256(f"{guild_id}:{show_id}:{episode}:{kind}".encode()).hexdigest()
+    return "a" + digest[:24]
+
+
+class ScheduleCache:
+    """Build each show's Schedule once and reuse it until the show or its episode rows change."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[Show, Sequence[Episode], Schedule | None]] = {}
+
+    def get(self, show: Show, episodes: Sequence[Episode]) -> Schedule | None:
+        cached = self._cache.get(show.id)
+        if cached is not None and cached[0] is show and (cached[1] is episodes or not (cached[1] or episodes)):
+            return cached[2]
+        try:
+            schedule: Schedule | None = Schedule(show, episodes)
+        except ValueError:  # a bad timezone or air days: such a show cannot be announced
+            schedule = None
+        self._cache[show.id] = (show, episodes, schedule)
+        return schedule
+
+    def forget(self, show_id: int) -> None:
+        self._cache.pop(show_id, None)
+
+
+def airings_between(
+    shows: Iterable[Show],
+    episodes_of: Callable[[int], Sequence[Episode]],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    cache: ScheduleCache | None = None,
+) -> list[Airing]:
+    """Return every episode whose announcement falls due in [start, end), in due order."""
+    start, end = require_aware(start, "start"), require_aware(end, "end")
+    cache = cache or ScheduleCache()
+    found: list[Airing] = []
+    for show in shows:
+        schedule = cache.get(show, episodes_of(show.id))
+        if schedule is None:
+            continue
+        # A date-only episode is due hours after its local midnight: look a day further back.
+        for episode in schedule.between(start - _DAY, end):
+            due_at = announce_at(episode, schedule)
+            if start <= due_at < end:
+                found.append(
+                    Airing(
+                        show_id=show.id, show_guild_id=show.guild_id, episode=episode.number, total=schedule.total,
+                        kind=kind_of(episode.number), due_at=due_at, air_at=episode.air_at,
+                        time_known=episode.time_known, air_date=episode.air_date,
+                    )
+                )  # fmt: skip
+    found.sort(key=lambda a: (a.due_at, a.show_id, a.episode))
+    return found
+
+
+def next_due_after(
+    shows: Iterable[Show],
+    episodes_of: Callable[[int], Sequence[Episode]],
+    now: dt.datetime,
+    *,
+    horizon: dt.timedelta = dt.timedelta(days=2),
+    cache: ScheduleCache | None = None,
+) -> dt.datetime | None:
+    """Return the first announcement moment after `now` within `horizon` (for any server), or None."""
+    now = require_aware(now, "now")
+    airings = airings_between(shows, episodes_of, now + dt.timedelta(microseconds=1), now + horizon, cache=cache)
+    return airings[0].due_at if airings else None
+
+
+def plan(
+    settings: Iterable[GuildAnnounceSettings],
+    follows: Mapping[int, frozenset[int]],
+    airings: Sequence[Airing],
+) -> list[Due]:
+    """Return the announcements each active server gets for these airings, honouring mode, follows, privacy."""
+    premieres = [a for a in airings if a.kind is AnnouncementKind.PREMIERE]
+    by_show: dict[int, list[Airing]] = {}
+    for airing in airings:
+        by_show.setdefault(airing.show_id, []).append(airing)
+    planned: list[Due] = []
+    for guild in settings:
+        if not guild.active or guild.channel_id is None:
+            continue
+        followed = follows.get(guild.guild_id, frozenset())
+        if guild.mode is AnnounceMode.EPISODES:
+            chosen: Iterable[Airing] = airings
+        else:
+            picked = {id(a): a for show_id in followed for a in by_show.get(show_id, ())}
+            if guild.mode is AnnounceMode.PREMIERES:
+                picked.update((id(a), a) for a in premieres)
+            chosen = picked.values()
+        for airing in chosen:
+            if airing.show_guild_id is not None and airing.show_guild_id != guild.guild_id:
+                continue  # another server's private show
+            if airing.due_at < guild.since:
+                continue
+            planned.append(
+                Due(
+                    guild_id=guild.guild_id, show_id=airing.show_id, episode=airing.episode, kind=airing.kind,
+                    due_at=airing.due_at, air_at=airing.air_at, time_known=airing.time_known,
+                    channel_id=guild.channel_id,
+                )
+            )  # fmt: skip
+    return planned
+
+
+def episode_line(episode: int, total: int | None, kind: AnnouncementKind | str) -> str:
+    """Say which episode: "Premiere · Episode 1 of 16", "Episode 3 of 16", or "Episode 3" when the count is unknown."""
+    line = f"Episode {episode} of {total}" if total else f"Episode {episode}"
+    return f"Premiere · {line}" if str(kind) == AnnouncementKind.PREMIERE else line
+
+
+def air_time_text(air_at: dt.datetime, time_known: bool, air_date: dt.date, timezone: str) -> str:
+    """Show an exact time as Discord timestamps; a date-only episode as its local date, never a made-up time."""
+    if time_known:
+        return f"{discord_timestamp(air_at, 'F')} ({discord_timestamp(air_at, 'R')})"
+    return f"{air_date:%A %d %B %Y} ({timezone} date; air time not announced)"
+
+
+def card_link(show: Show) -> str | None:
+    """The show's public card: TMDB when known, else TVmaze."""
+    if show.tmdb_id:
+        return f"https://www.themoviedb.org/tv/{show.tmdb_id}"
+    if show.tvmaze_id:
+        return f"https://www.tvmaze.com/shows/{show.tvmaze_id}"
+    return None
+
+
+def announcement_text(
+    show: Show,
+    *,
+    episode: int,
+    total: int | None,
+    kind: AnnouncementKind | str,
+    air_at: dt.datetime,
+    time_known: bool,
+    sample: bool = False,
+) -> AnnouncementText:
+    """Build the announcement embed's text for one episode of `show`."""
+    title = f"{show.title} ({show.hangul_title})" if show.hangul_title else show.title
+    air_date = air_at.astimezone(show_zone(show)).date()
+    fields = [("Episode", episode_line(episode, total, kind))]
+    if show.networks:
+        fields.append(("Network", ", ".join(show.networks)))
+    fields.append(("Airs", air_time_text(air_at, time_known, air_date, show.timezone)))
+    verb = "premieres" if str(kind) == AnnouncementKind.PREMIERE else "airs"
+    description = f"**{show.title}** {verb}: {episode_line(episode, total, kind).lower()}."
+    if sample:
+        description = "This is a sample announcement; real ones look like this.\n" + description
+    return AnnouncementText(
+        title=title[:256],
+        description=description,
+        fields=tuple(fields),
+        url=card_link(show),
+        footer="Dramabot announcement" + (" (test)" if sample else ""),
+    )

@@ -1,0 +1,115 @@
+"""The public sources that keep the catalog fresh (TVmaze, TMDB), read into one shape the merge understands.
+
+Each source module turns its API's JSON into `SourceShow` records with pure parsing functions, and fetches
+them through `bot.sources.http.JsonClient`. Nothing here writes to the database: `bot.sync` merges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.models import CreditKind, Role, Status
+from bot.sources.http import MalformedPayload, NotFoundError, SourceError
+
+__all__ = [
+    "MalformedPayload",
+    "NotFoundError",
+    "SourceCredit",
+    "SourceEpisode",
+    "SourceError",
+    "SourceShow",
+    "has_hangul",
+]
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEpisode:
+    number: int  # within the show, counted across seasons
+    air_at: dt.datetime  # timezone-aware
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCredit:
+    person_name: str
+    kind: CreditKind = CreditKind.CAST
+    character: str | None = None
+    role: Role | None = None
+    billing: int = 0
+    person_hangul_name: str | None = None
+    person_tmdb_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceShow:
+    """One show as a source describes it.
+
+    `facts` holds the show fields the source states, as model values (keys of `bot.repository.SHOW_FIELDS`);
+    `owned` names those the source is the authority on, which a sync overwrites (unless an admin edited
+    them); the other facts only fill fields the catalog leaves empty.
+    """
+
+    source: str  # "tvmaze" or "tmdb"
+    external_id: int
+    title: str
+    facts: Mapping[str, Any]
+    owned: frozenset[str]
+    stamp: str | None = None  # the record's version, so an unchanged record is not merged again
+    premiere: dt.date | None = None
+    alt_titles: tuple[str, ...] = ()
+    other_ids: Mapping[str, str] = field(default_factory=dict)  # "imdb": "tt...", "thetvdb": "123"
+    episodes: tuple[SourceEpisode, ...] | None = None  # None: the source does not give air times
+    credits: tuple[SourceCredit, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} {self.external_id} “{self.title}”"
+
+
+def status_from_words(words: str | None, premiere: dt.date | None, today: dt.date) -> Status | None:
+    """Map a source's status wording to ours; a "running" show that has not premiered yet is upcoming."""
+    if not words:
+        return None
+    key = words.strip().casefold()
+    if key in ("running", "returning series"):
+        return Status.UPCOMING if premiere is None or premiere > today else Status.AIRING
+    if key in ("ended", "canceled", "cancelled"):
+        return Status.FINISHED
+    if key in ("in development", "in production", "planned", "pilot"):
+        return Status.UPCOMING
+    if key == "to be determined":
+        return Status.UNKNOWN
+    return None
+
+
+def require(payload: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    """Return `payload[key]` if it has the expected type, else raise MalformedPayload naming `what`."""
+    if not isinstance(payload, Mapping):
+        raise MalformedPayload(f"{what} is not an object")
+    value = payload.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise MalformedPayload(f"{what} has no valid {key!r}")
+    return value
+
+
+def optional_date(value: Any, what: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise MalformedPayload(f"{what} is not a date: {value!r}") from None
+
+
+def text_or_none(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
