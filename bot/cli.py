@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.cards import render_text, show_card
@@ -28,6 +29,28 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("run", help="connect to Discord and serve (needs DISCORD_TOKEN)")
+
+    console = commands.add_parser("console", help="try the bot in this terminal: a fake Discord, no account or token")
+    console.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE",
+        help="run the lines of FILE, show the bot's answers, and exit (status 1 if any line failed)",
+    )
+    console.add_argument(
+        "--database",
+        dest="console_database",  # not "database": the subparser's default would wipe `dramabot --database X console`
+        type=Path,
+        metavar="PATH",
+        help="keep the bot's data in PATH (default: a throwaway copy of the seed catalog)",
+    )
+    console.add_argument(
+        "--clock-speed",
+        type=_positive_number,
+        default=1.0,
+        metavar="N",
+        help="run the bot's clock N times faster, for features that honour it (scheduled announcements)",
+    )
 
     search = commands.add_parser("search", help="search the catalog for shows (or people)")
     search.add_argument("query", help="what to look for; '-' reads one query a line from standard input")
@@ -54,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "console":
+        # Builds its own settings (pointed at the fake Discord) and sends the bot's log to a file.
+        from bot.console import run_console
+
+        database = args.console_database or (Path(args.database) if args.database else None)
+        return run_console(os.environ, script=args.script, database=database, clock_speed=args.clock_speed)
     try:
         settings = Settings.from_env()
     except DramabotError as error:
@@ -77,7 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _with_database(settings: Settings, path: str) -> Settings:
     from dataclasses import replace
-    from pathlib import Path
 
     return replace(settings, database_path=Path(path))
 
@@ -213,4 +241,14 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
     return value

@@ -783,12 +783,12 @@ class Repository:
             (_iso(at), message_id, item_id),
         )
 
-    async def retry_later(self, item_id: int, at: dt.datetime, error: str) -> None:
-        """Return a claimed row to pending, to be tried again from `at`."""
+    async def retry_later(self, item_id: int, at: dt.datetime | None, error: str) -> None:
+        """Return a claimed row to pending, to be tried again from `at` (None: as soon as its server may)."""
         await self._db.execute(
             "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL, next_attempt_at = ?, error = ?"
             " WHERE id = ?",
-            (_iso(at), error, item_id),
+            (_iso_or_none(at), error, item_id),
         )
 
     async def fail_outbox_item(self, item_id: int, error: str) -> None:
@@ -796,11 +796,15 @@ class Repository:
             "UPDATE announce_outbox SET state = 'failed', error = ? WHERE id = ?", (error, item_id)
         )
 
-    async def next_outbox_attempt(self) -> dt.datetime | None:
-        """Return when the earliest pending row of an active server may be tried, or None."""
+    async def next_outbox_retry(self, after: dt.datetime) -> dt.datetime | None:
+        """Return the earliest retry of a pending row scheduled after `after`, or None.
+
+        Rows are created only once due, so a pending row waits either for a retry time or for its server to
+        become active again (which the settings change announces); only retries need a timer.
+        """
         async with self._db.execute(
-            "SELECT MIN(IFNULL(o.next_attempt_at, o.due_at)) FROM announce_outbox AS o JOIN announce_settings AS s"
-            " ON s.guild_id = o.guild_id WHERE o.state = 'pending' AND s.enabled = 1 AND s.paused_reason IS NULL"
+            "SELECT MIN(next_attempt_at) FROM announce_outbox WHERE state = 'pending' AND next_attempt_at > ?",
+            (_iso(after),),
         ) as cursor:
             row = await cursor.fetchone()
         return _parse_datetime(row[0]) if row and row[0] else None

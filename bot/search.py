@@ -32,7 +32,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -155,8 +155,9 @@ class Hit:
     sure: bool  # an exact, alias or unique acronym match, or a guess with a clear lead over the next
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
+    # Tuples of strings and numbers, like the dicts' values below, drop out of the garbage collector's
+    # sight after its first pass, so a million entries add nothing to its full collections.
     names: tuple[str, ...]
     popularity: float
     slots: tuple[int, ...]  # one slot per distinct key, in name order
@@ -184,8 +185,8 @@ class _Shard:
         self.slot_name: list[str] = []
         self.slot_length = array("h")  # len(key), capped, to prefer candidates as long as the query
         self.free_slots: list[int] = []
-        self.by_key: dict[str, list[int]] = {}
-        self.by_acronym: dict[str, list[int]] = {}
+        self.by_key: dict[str, tuple[int, ...]] = {}
+        self.by_acronym: dict[str, tuple[int, ...]] = {}
         # Distinct keys in order, for prefix ranges, and beside each the popularity of its most popular holder,
         # so a range's most popular keys come from one numpy argpartition however large the range.
         self.sorted_keys: list[str] = []
@@ -206,7 +207,7 @@ class _Shard:
             slots.append(slot)
             holders = self.by_key.get(key)
             if holders is None:
-                self.by_key[key] = [slot]
+                self.by_key[key] = (slot,)
                 if sort:
                     position = bisect.bisect_left(self.sorted_keys, key)
                     self.sorted_keys.insert(position, key)
@@ -214,12 +215,12 @@ class _Shard:
                 else:
                     self.sorted_keys.append(key)
             else:
-                holders.append(slot)
+                self.by_key[key] = (*holders, slot)
                 if sort:
                     position = bisect.bisect_left(self.sorted_keys, key)
                     self.key_popularity[position] = max(self.key_popularity[position], popularity)
             for acronym in _acronyms(normalized):
-                self.by_acronym.setdefault(acronym, []).append(slot)
+                self.by_acronym[acronym] = (*self.by_acronym.get(acronym, ()), slot)
             for gram in _trigrams(key):
                 posting = self.postings.get(gram)
                 if posting is None:
@@ -243,19 +244,20 @@ class _Shard:
             return
         for slot in entry.slots:
             key = self.slot_key[slot]
-            holders = self.by_key[key]
-            holders.remove(slot)
+            holders = tuple(holder for holder in self.by_key[key] if holder != slot)
             position = bisect.bisect_left(self.sorted_keys, key)
             if holders:
+                self.by_key[key] = holders
                 self.key_popularity[position] = self._key_popularity(key)
             else:
                 del self.by_key[key]
                 del self.sorted_keys[position]
                 self.key_popularity = np.delete(self.key_popularity, position)
             for acronym in _acronyms(normalize(self.slot_name[slot])):
-                acronym_holders = self.by_acronym[acronym]
-                acronym_holders.remove(slot)
-                if not acronym_holders:
+                acronym_holders = tuple(holder for holder in self.by_acronym[acronym] if holder != slot)
+                if acronym_holders:
+                    self.by_acronym[acronym] = acronym_holders
+                else:
                     del self.by_acronym[acronym]
             for gram in _trigrams(key):
                 posting = self.postings[gram]

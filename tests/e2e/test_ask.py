@@ -1,0 +1,107 @@
+"""/ask and @mentions over the real protocol: what a Discord user sees when they ask in plain words."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox import FakeDiscord
+
+
+async def test_ask_command_answers_in_the_channel(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
+    async with start_dramabot():
+        command = fake_discord.command("ask")
+        assert command["description"] and command["options"][0]["description"]
+
+        result = await fake_discord.run_command("ask", {"question": "who plays Lee Eun Soo in Soundtrack #1?"})
+        assert not result.ephemeral
+        assert "Han So Hee" in result.content and "Soundtrack #1" in result.content
+        assert not result.message.pings_anyone
+
+        directed = await fake_discord.run_command("ask", {"question": "who directed soundtrak #1"})
+        assert "Kim Hee Won" in directed.content
+
+
+async def test_ask_command_declines_privately(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
+    async with start_dramabot():
+        result = await fake_discord.run_command("ask", {"question": "who directed qqqq zzzz xxxx"})
+        assert result.ephemeral
+        assert "/drama" in result.content
+
+
+async def test_a_mention_is_answered_as_a_reply_without_pings(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
+    async with start_dramabot():
+        asked = await fake_discord.post_user_message("general", "when does soundtrack 1 come out", mentions_bot=True)
+        reply = await fake_discord.wait_for_message("general")
+        assert "2022-03-23" in reply.content and "Soundtrack #1" in reply.content
+        assert reply.raw["message_reference"]["message_id"] == str(asked.id)
+        assert not reply.pings_anyone, "the asker must not be pinged by the reply"
+
+        # The mention can sit anywhere in the message; a question with @everyone in it pings no one either.
+        bot_mention = f"<@{fake_discord.bot.id}>"
+        await fake_discord.post_user_message("general", f"who directed soundtrak #1 {bot_mention} @everyone")
+        second = await fake_discord.wait_for_message("general")
+        assert "Kim Hee Won" in second.content and not second.pings_anyone
+
+
+async def test_messages_without_a_mention_are_left_alone(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
+    async with start_dramabot():
+        await fake_discord.post_user_message("general", "who directed soundtrak #1")
+        await asyncio.sleep(0.3)
+        assert not [m for m in fake_discord.messages("general") if m.author_id == fake_discord.bot.id]
+
+
+async def test_an_empty_or_long_mention_gets_a_short_hint(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
+    async with start_dramabot():
+        await fake_discord.post_user_message("general", "", mentions_bot=True)
+        hint = await fake_discord.wait_for_message("general")
+        assert "Ask me about a drama" in hint.content and not hint.pings_anyone
+
+        await fake_discord.post_user_message("general", "who directed " + "soundtrack " * 60, mentions_bot=True)
+        too_long = await fake_discord.wait_for_message("general")
+        assert "shorter" in too_long.content
+
+
+def _cli_has_ask() -> bool:
+    from bot.cli import build_parser
+
+    try:
+        build_parser().parse_args(["ask", "who directed Signal?"])
+    except SystemExit:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _cli_has_ask(), reason="`dramabot ask` is not wired into bot/cli.py yet")
+async def test_terminal_ask_prints_the_answer(database_path: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD")}
+    env["DATABASE_PATH"] = str(database_path)
+
+    def run(question: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "ask", question], env=env, cwd=tmp_path, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+
+    plays, premiere, directed, unknown = await asyncio.gather(
+        *(
+            asyncio.to_thread(run, question)
+            for question in (
+                "who plays Lee Eun Soo in Soundtrack #1?",
+                "when does soundtrack 1 come out",
+                "who directed soundtrak #1",
+                "who directed qqqq zzzz xxxx",
+            )
+        )
+    )
+    assert plays.returncode == 0 and "Han So Hee" in plays.stdout, plays.stderr
+    assert premiere.returncode == 0 and "2022-03-23" in premiere.stdout
+    assert directed.returncode == 0 and "Kim Hee Won" in directed.stdout
+    assert unknown.returncode == 1 and "/drama" in unknown.stdout
+    assert "<t:" not in plays.stdout + premiere.stdout + directed.stdout
