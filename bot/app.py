@@ -19,6 +19,7 @@ from discord.ext import commands
 import cogs
 from bot.cards import Card
 from bot.catalog import Catalog, open_catalog
+from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.errors import DramabotError, NotFound
 from bot.repository import Repository
 from bot.settings import Settings
@@ -69,7 +70,7 @@ class Dramabot(commands.Bot):
     repository: Repository
     catalog: Catalog
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: ScaledClock = SYSTEM_CLOCK) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         # Mentions of the bot reach it with their content even without the privileged message-content intent.
@@ -82,6 +83,7 @@ class Dramabot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
+        self.clock = clock
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def login(self, token: str) -> None:

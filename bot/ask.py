@@ -880,12 +880,21 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "next_episode",
         _rule(
-            rf"(?:whats\s+|what is\s+)?(?:the\s+)?{_S}\s+(?:s\s+)?(?:airing days|air days|air day|airing day|schedule|"
-            r"air time|airing time|airing schedule|broadcast days|broadcast schedule|release schedule|time slot|timeslot)"
+            rf"(?:whats\s+|what is\s+)?(?:the\s+)?{_S}\s+(?:s\s+)?"
+            r"(?:airing days|air days|air day|airing day|schedule|air time|airing time|airing schedule|"
+            r"broadcast days|broadcast schedule|release schedule|time slot|timeslot)"
         ),
     ),
     ("next_episode", _rule(rf"{_S}\s+(?:next|new|upcoming)\s+(?:episode|ep)(?:\s+(?:when|date|air date|time))?")),
     ("next_episode", _rule(rf"(?:countdown|count down)\s+(?:to|for|of)\s+{_S}")),
+    (
+        "next_episode",
+        _rule(
+            r"(?:whats|what is|what are)\s+(?:the\s+)?"
+            r"(?:schedule|air days|airing days|air time|airing schedule|time slot|timeslot|broadcast schedule)"
+            rf"\s+(?:of|for)\s+{_S}"
+        ),
+    ),
     (
         "finale",
         _rule(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import datetime as dt
 import logging
 import os
 import re
@@ -23,7 +22,6 @@ import shutil
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,6 +31,7 @@ import discord.gateway
 import discord.http
 
 from bot.app import Dramabot
+from bot.clock import ScaledClock
 from bot.console_render import DEFAULT_WIDTH, Names, Rendered, choice_lines, modal_lines, render_message, wrap
 from bot.errors import DramabotError
 from bot.sandbox import (
@@ -79,33 +78,6 @@ class UsageError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------- clock
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ScaledClock:
-    """Time that runs `speed` times faster than the wall clock, from the moment the console started.
-
-    The console hands it to the bot as `bot.clock` (and `bot.clock_speed`). Features that read the time
-    through it (`now()`, `sleep_until()`) see scheduled moments arrive `speed` times sooner; features that call
-    `datetime.now()` and `asyncio.sleep()` directly are not affected.
-    """
-
-    speed: float = 1.0
-    wall_origin: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    monotonic_origin: float = dataclasses.field(default_factory=time.monotonic)
-
-    def now(self) -> dt.datetime:
-        """The bot's current time, timezone-aware UTC."""
-        return self.wall_origin + dt.timedelta(seconds=(time.monotonic() - self.monotonic_origin) * self.speed)
-
-    async def sleep_until(self, moment: dt.datetime) -> None:
-        """Sleep until the bot's clock reaches `moment`."""
-        await self.sleep((moment - self.now()).total_seconds())
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep `seconds` of the bot's time."""
-        if seconds > 0:
-            await asyncio.sleep(seconds / self.speed)
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -903,10 +875,7 @@ async def sandbox_bot(
     root.addHandler(watch)
     try:
         settings = Settings.from_env(sandbox_environment(settings_env, fake, database), dotenv=None)
-        bot = Dramabot(settings)
-        # Read by features that honour a demo clock (see ScaledClock); set before login, so cogs see it on load.
-        bot.clock = ScaledClock(clock_speed)  # type: ignore[attr-defined]
-        bot.clock_speed = clock_speed  # type: ignore[attr-defined]
+        bot = Dramabot(settings, clock=ScaledClock(clock_speed))
         watch.hook(bot)
         connection = await start_bot(bot, settings.discord_token or "")
         if not fake.commands(None) and bot.tree.get_commands():
@@ -1052,4 +1021,4 @@ def _only_quiet_records(path: Path) -> bool:
     return not re.search(r" (ERROR|CRITICAL) |Discord would object", text)
 
 
-__all__ = ["ScaledClock", "parse_command", "run_console"]
+__all__ = ["parse_command", "run_console"]

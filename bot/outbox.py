@@ -187,6 +187,7 @@ class Announcer:
         episodes_of: Callable[[int], Sequence[Episode]],
         grace: dt.timedelta,
         clock: Clock = utc_now,
+        real_seconds: Callable[[float], float] = lambda seconds: seconds,
         limiter: RateLimiter | None = None,
         max_attempts: int = 8,
         concurrency: int = 32,
@@ -199,6 +200,7 @@ class Announcer:
         self._episodes_of = episodes_of
         self.grace = grace
         self._clock = clock
+        self._real_seconds = real_seconds  # the clock's seconds on the wall clock (a demo clock runs faster)
         self.limiter = limiter or RateLimiter()
         self._max_attempts = max_attempts
         self._requests = asyncio.Semaphore(concurrency)
@@ -386,7 +388,7 @@ class Announcer:
                 log.exception("the announcer failed; trying again in %s s", ERROR_SLEEP)
                 delay = ERROR_SLEEP
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, min(delay, MAX_SLEEP)))
+                await asyncio.wait_for(self._wake.wait(), max(0.0, self._real_seconds(min(delay, MAX_SLEEP))))
 
     async def stop(self) -> None:
         """Cancel the channel workers; their claimed rows are released on the next start."""

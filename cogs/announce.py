@@ -45,10 +45,6 @@ CHANNEL_PERMISSIONS = (
 STATUS_LOOKAHEAD = dt.timedelta(days=30)
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def require_manager(interaction: discord.Interaction[Any]) -> int:
     """Return the server id if the user may manage announcements here; raise otherwise."""
     if interaction.guild_id is None:
@@ -97,6 +93,8 @@ class Announcements(commands.Cog):
             shows=lambda: bot.catalog.shows.values(),
             episodes_of=bot.catalog.episodes_of,
             grace=dt.timedelta(hours=bot.settings.announce_grace_hours),
+            clock=bot.clock.now,
+            real_seconds=bot.clock.real_seconds,
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -166,7 +164,7 @@ class Announcements(commands.Cog):
 
     async def _settings(self, guild_id: int) -> GuildAnnounceSettings:
         found = await self.bot.repository.announce_settings(guild_id)
-        return found or GuildAnnounceSettings(guild_id=guild_id, since=utc_now())
+        return found or GuildAnnounceSettings(guild_id=guild_id, since=self.bot.clock.now())
 
     async def _save(self, settings: GuildAnnounceSettings) -> None:
         await self.bot.repository.save_announce_settings(settings)
@@ -189,7 +187,7 @@ class Announcements(commands.Cog):
                     f"permission{'s' if len(missing) > 1 else ''} there."
                 )
         current = await self._settings(guild_id)
-        now = utc_now()
+        now = self.bot.clock.now()
         updated = dataclasses.replace(
             current, channel_id=channel.id, enabled=True, since=current.since if current.enabled else now,
             paused_reason=None, paused_at=None,
@@ -327,7 +325,7 @@ class Announcements(commands.Cog):
             )
             return
         follows = await repository.followed_shows(guild_id)
-        now = utc_now()
+        now = self.bot.clock.now()
         if settings.paused_reason:
             state = f"Paused since {discord_timestamp(settings.paused_at or now, 'f')}: {settings.paused_reason}"
             state += " Fix it, then run /announce channel again to resume."
@@ -374,7 +372,7 @@ class Announcements(commands.Cog):
         if settings is None or settings.channel_id is None:
             raise InvalidInput("No announcement channel is set; pick one with /announce channel first.")
         catalog = self.bot.catalog
-        now = utc_now()
+        now = self.bot.clock.now()
         upcoming = self.upcoming_for(settings, frozenset(await self.bot.repository.followed_shows(guild_id)), now)
         if upcoming:
             due = upcoming[0]

@@ -154,7 +154,7 @@ class Countdown(commands.Cog):
         if schedule is None:
             lines = ["No upcoming air dates are known for this drama yet."]
         else:
-            lines = countdown_lines(show, schedule.countdown(dt.datetime.now(dt.UTC)))
+            lines = countdown_lines(show, schedule.countdown(self.bot.clock.now()))
         name = f"{show.title} ({show.hangul_title})" if show.hangul_title else show.title
         embed = discord.Embed(title=name[:256], description="\n".join(lines), colour=EMBED_COLOUR, url=card_link(show))
         if show.networks:
@@ -170,7 +170,7 @@ class Countdown(commands.Cog):
     def upcoming_message(
         self, guild_id: int | None, days: int, network: str, page: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        lines = upcoming_lines(self.bot.catalog, self.schedules, guild_id, dt.datetime.now(dt.UTC), days, network)
+        lines = upcoming_lines(self.bot.catalog, self.schedules, guild_id, self.bot.clock.now(), days, network)
         text, page, pages = upcoming_page(lines, page, days, network)
         where = f" on {network}" if network else ""
         title = f"Airing in the next {days} days{where}"[:256]

@@ -14,10 +14,10 @@ import pytest
 
 import cogs
 from bot.catalog import open_catalog
+from bot.clock import ScaledClock
 from bot.console import (
     Completer,
     Console,
-    ScaledClock,
     UsageError,
     option_value,
     parse_command,
