@@ -2131,8 +2131,8 @@ def _airing(days: int, intent: str) -> Callable[[_Context, dict[str, str]], Answ
         if not found:
             return _decline(
                 intent,
-                f"No drama in the catalog has an episode {window}; /countdown tells you when a "
-                "particular drama airs next.",
+                f"No drama in the catalog has an episode {window}; /upcoming lists what airs next, "
+                "and /countdown when a particular drama does.",
             )
         found.sort()
         labels = [label for _, label, _ in found]

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--source", choices=("tvmaze", "tmdb"), help="one source only (default: every configured one)")
     sync.add_argument("--days", type=_positive, default=14, help="how many days ahead to look (default 14)")
 
+    ask = commands.add_parser("ask", help="answer a question about dramas asked in plain words")
+    ask.add_argument("question", help='e.g. "who plays Lee Eun Soo in Soundtrack #1?"')
+
     trivia = commands.add_parser("trivia-sample", help="print trivia questions with their answers, to judge them")
     trivia.add_argument("--seed", type=int, default=1, help="the random seed; the same seed, the same questions")
     trivia.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
@@ -126,6 +129,8 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> int:
             return _search(catalog, args, sys.stdin, sys.stdout)
         if args.command == "show":
             return _show(catalog, args.title, sys.stdout)
+        if args.command == "ask":
+            return _ask(catalog, args.question, sys.stdout)
         if args.command == "trivia-sample":
             return _trivia_sample(catalog, args.seed, args.count, sys.stdout)
     finally:
@@ -228,6 +233,16 @@ def _show(catalog: Catalog, title: str, stdout: TextIO) -> int:
         stdout.write(f"(best guess for “{title}”; also: {', '.join(s.title for s in lookup.others)})\n")
     stdout.write(render_text(card) + "\n")
     return 0
+
+
+def _ask(catalog: Catalog, question: str, stdout: TextIO) -> int:
+    """Print the answer to a plain-words question, Discord timestamps shown in this machine's time zone."""
+    from bot.ask import answer
+    from bot.cards import render_timestamps
+
+    result = answer(question, catalog, guild_id=None, now=dt.datetime.now(dt.UTC))
+    stdout.write(render_timestamps(result.text) + "\n")
+    return 0 if result.found else EXIT_NOT_FOUND
 
 
 def _trivia_sample(catalog: Catalog, seed: int, count: int, stdout: TextIO) -> int:

@@ -333,7 +333,7 @@ class _Shard:
         if not slots:
             return
         slot_key = self.slot_key
-        keep = max(limit, 10) * 2  # the popularity bonus may still reorder these
+        keep = limit + 5  # the popularity bonus may still reorder these
         scored: list[tuple[int, float]]
         if as_prefix:
             # Compare with the name's start as long as the query, or one letter longer (a letter dropped).

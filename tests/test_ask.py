@@ -143,7 +143,7 @@ def test_airing_today_and_this_week(catalog: Catalog) -> None:
     soundtrack = catalog.find_show("Soundtrack #1").best.id
     assert soundtrack in today.show_ids
     nothing = ask(catalog, "what's airing today", now=LATER)
-    assert not nothing.found and "/countdown" in nothing.text
+    assert not nothing.found and "/upcoming" in nothing.text
 
 
 def test_next_episode_of_an_airing_show_and_a_finished_one(catalog: Catalog) -> None:
@@ -259,8 +259,7 @@ def test_long_input_is_cut_and_answered_quickly(catalog: Catalog) -> None:
     started = time.perf_counter()
     result = ask(catalog, "who directed " + "soundtrack 1 " * 200)
     assert time.perf_counter() - started < 2.0
-    assert isinstance(result.text, str) and len(result.text) < 2000
-    assert QUESTION_LIMIT <= 500
+    assert len(result.text) < 2000 and len(result.text) < QUESTION_LIMIT + 200
 
 
 def test_answers_are_short_and_free_of_mentions(catalog: Catalog) -> None:
