@@ -194,6 +194,9 @@ def render_text(card: Card, *, tz: dt.tzinfo | ZoneInfo | None = None, width: in
         lines.append(render_timestamps(card.description, tz=tz))
     for field in card.fields:
         value = render_timestamps(field.value, tz=tz)
+        if "\n" not in value and len(field.name) + len(value) + 2 <= width:
+            lines.append(f"{field.name}: {value}")
+            continue
         body = [textwrap.fill(line, width - 2) for line in value.splitlines()]
         lines.append(f"{field.name}:")
         lines.extend("  " + line.replace("\n", "\n  ") for line in body)

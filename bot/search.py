@@ -63,6 +63,8 @@ SURE_MARGIN = 8.0  # ... and this many score points ahead of the next entry
 
 POSTING_BUDGET = 16_000  # posting entries merged per fuzzy query; bounds its latency at any catalog size
 CANDIDATES = 256  # best-sharing candidates rescored with rapidfuzz (in C, so cheap)
+COMPLETE_BUDGET, COMPLETE_CANDIDATES = 8_000, 128  # the same for autocomplete, answered as each letter is typed
+FILL_BUDGET, FILL_CANDIDATES = 4_000, 64  # and when autocomplete only fills a list that prefixes began
 GRAM_WEIGHT = 2  # candidate pre-rank: one more shared trigram is worth this many letters of length gap
 
 _SMALL_WORDS = frozenset(
@@ -327,13 +329,22 @@ class _Shard:
                 score = PREFIX_SCORE + 14.0 * entries[entry_id].popularity + 0.1 * coverage
                 _offer(found, entry_id, slot, score)
 
-    def fuzzy(self, key: str, limit: int, *, as_prefix: bool, found: dict[int, _Candidate]) -> None:
+    def fuzzy(
+        self,
+        key: str,
+        limit: int,
+        *,
+        as_prefix: bool,
+        found: dict[int, _Candidate],
+        budget: int = POSTING_BUDGET,
+        candidates: int = CANDIDATES,
+    ) -> None:
         """Offer entries whose key is close to `key` (or, `as_prefix`, whose key begins close to it)."""
-        slots = self._candidates(key, as_prefix=as_prefix)
+        slots = self._candidates(key, as_prefix=as_prefix, budget=budget, candidates=candidates)
         if not slots:
             return
         slot_key = self.slot_key
-        keep = limit + 5  # the popularity bonus may still reorder these
+        keep = max(limit, 10) * 2  # the popularity bonus may still reorder these
         scored: list[tuple[int, float]]
         if as_prefix:
             # Compare with the name's start as long as the query, or one letter longer (a letter dropped).
@@ -362,7 +373,7 @@ class _Shard:
             boosted = score + FUZZY_POPULARITY_BONUS * entries[entry_id].popularity
             _offer(found, entry_id, slot, min(FUZZY_CEILING, 0.8 * boosted))
 
-    def _candidates(self, key: str, *, as_prefix: bool) -> list[int]:
+    def _candidates(self, key: str, *, as_prefix: bool, budget: int, candidates: int) -> list[int]:
         """Return the slots that share the most of `key`'s rarest trigrams."""
         grams = _trigrams(key)
         postings = [posting for gram in grams if (posting := self.postings.get(gram)) is not None]
@@ -372,17 +383,17 @@ class _Shard:
         chosen: list[array[int]] = []
         total = 0
         for posting in postings:
-            if chosen and total + len(posting) > POSTING_BUDGET:
+            if chosen and total + len(posting) > budget:
                 break
             chosen.append(posting)
             total += len(posting)
         if len(chosen) == 1:  # even the rarest trigram is common: look at part of its list only
-            slots = np.frombuffer(chosen[0], dtype=np.int32)[:POSTING_BUDGET]
+            slots = np.frombuffer(chosen[0], dtype=np.int32)[:budget]
             counts = np.ones(len(slots), dtype=np.int32)
         else:
             merged = np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in chosen])
             slots, counts = np.unique(merged, return_counts=True)
-        if len(slots) <= CANDIDATES:
+        if len(slots) <= candidates:
             return slots.tolist()
         # Sharing more grams counts most; among equals, a name about as long as the query (or, for a
         # prefix, at least as long) beats a name that merely contains the same words.
@@ -392,7 +403,7 @@ class _Shard:
         else:
             gap = np.abs(lengths - len(key))
         rank = counts * GRAM_WEIGHT - np.minimum(gap, 4 * GRAM_WEIGHT)
-        best = np.argpartition(rank, -CANDIDATES)[-CANDIDATES:]
+        best = np.argpartition(rank, -candidates)[-candidates:]
         return slots[best].tolist()
 
 
@@ -516,8 +527,11 @@ class SearchIndex:
             for shard in shards:
                 shard.acronym(key, found, among_prefixes=among_prefixes)
         if len(found) < limit and len(key) >= 3:
+            # What was typed already begins some names: the fuzzy pass only fills the list, so a smaller
+            # look is enough and keeps autocomplete fast at any catalog size.
+            budget, candidates = (FILL_BUDGET, FILL_CANDIDATES) if found else (COMPLETE_BUDGET, COMPLETE_CANDIDATES)
             for shard in shards:
-                shard.fuzzy(key, limit, as_prefix=True, found=found)
+                shard.fuzzy(key, limit, as_prefix=True, found=found, budget=budget, candidates=candidates)
         return self._hits(found, limit, shards)
 
     def _visible(self, guild_id: int | None) -> Iterator[_Shard]:

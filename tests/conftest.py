@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bot.catalog import open_catalog
 
 
 class NetworkBlockedError(ConnectionRefusedError):
@@ -80,3 +83,16 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     if module_path.name == "conftest.py":
         return _ConftestFile.from_parent(parent, path=module_path)
     return None
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with the schema and the seed loaded, built once; tests copy it before writing."""
+    path = tmp_path_factory.mktemp("seeded") / "template.sqlite3"
+
+    async def build() -> None:
+        repository, _catalog, _report = await open_catalog(path)
+        await repository.close()
+
+    asyncio.run(build())
+    return path

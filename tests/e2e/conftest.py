@@ -26,7 +26,6 @@ import pytest
 import yarl
 
 from bot.app import Dramabot
-from bot.catalog import open_catalog
 from bot.sandbox import FakeDiscord
 from bot.settings import Settings
 
@@ -170,19 +169,6 @@ def start_client(fake_discord: FakeDiscord) -> StartClient:
 
 
 # -- the real Dramabot ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file with the schema and the seed loaded, built once and copied by each test."""
-    path = tmp_path_factory.mktemp("seeded") / "template.sqlite3"
-
-    async def build() -> None:
-        repository, _catalog, _report = await open_catalog(path)
-        await repository.close()
-
-    asyncio.run(build())
-    return path
 
 
 @pytest.fixture

@@ -1,0 +1,100 @@
+"""The `dramabot` command as a newcomer runs it: real processes on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def environment(seeded_database: Path, tmp_path: Path) -> dict[str, str]:
+    database = tmp_path / "catalog.sqlite3"
+    shutil.copyfile(seeded_database, database)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE", "LOG_LEVEL"))}
+    env["DATABASE_PATH"] = str(database)
+    return env
+
+
+def dramabot(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_search_json_puts_the_misspelt_show_first(environment: dict[str, str]) -> None:
+    result = dramabot("search", "soundtrak 1", "--json", env=environment)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)
+    assert results[0]["title"] == "Soundtrack #1"
+    assert {"title", "id", "score"} <= set(results[0])
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+    assert result.stderr == ""  # no log noise in a terminal command
+
+
+def test_search_people_and_limit(environment: dict[str, str]) -> None:
+    result = dramabot("search", "han so-hee", "--people", "--json", "--limit", "3", env=environment)
+    people = json.loads(result.stdout)
+    assert people[0]["name"] == "Han So Hee" and len(people) <= 3
+    assert "id" in people[0] and "score" in people[0]
+
+
+def test_search_reads_one_query_a_line_from_stdin(environment: dict[str, str]) -> None:
+    result = dramabot("search", "-", "--json", env=environment, stdin="vincenso\ncloy\n사운드트랙\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line[0]["title"] for line in lines] == ["Vincenzo", "Crash Landing on You", "Soundtrack #1"]
+
+
+def test_show_prints_the_facts(environment: dict[str, str]) -> None:
+    result = dramabot("show", "soundtrack 1", env=environment)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("Soundtrack #1 (사운드트랙 #1)")
+    assert "Han So Hee as Lee Eun Soo" in text and "Park Hyung Sik as Han Sun Woo" in text
+    assert "4 episodes" in text and "Disney+" in text and "2022-03-23" in text
+    assert "Director: Kim Hee Won" in text
+
+
+def test_an_unknown_title_is_one_line_and_status_1(environment: dict[str, str]) -> None:
+    result = dramabot("show", "qqqq zzzz xxxx", env=environment)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "No drama in the catalog matches" in result.stderr
+
+
+def test_db_upgrade_creates_and_then_keeps_the_catalog(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE"))}
+    env["DATABASE_PATH"] = str(tmp_path / "fresh" / "bot.sqlite3")
+    first = dramabot("db", "upgrade", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "1752 shows added" in first.stdout
+    with sqlite3.connect(env["DATABASE_PATH"]) as raw:
+        raw.execute(
+            "UPDATE shows SET episode_count = 99, edited_fields = '[\"episode_count\"]' WHERE title = 'Vincenzo'"
+        )
+    again = dramabot("db", "upgrade", env=env)
+    assert "already current" in again.stdout
+    with sqlite3.connect(env["DATABASE_PATH"]) as raw:
+        assert raw.execute("SELECT episode_count FROM shows WHERE title = 'Vincenzo'").fetchone() == (99,)
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_ask_in_the_terminal(environment: dict[str, str]) -> None:
+    answered = dramabot("ask", "who plays Lee Eun Soo in Soundtrack #1?", env=environment)
+    assert answered.returncode == 0 and "Han So Hee" in answered.stdout
+    declined = dramabot("ask", "what is the airspeed of an unladen swallow", env=environment)
+    assert declined.returncode == 1
+
+
+def test_a_bad_setting_is_one_sentence_and_status_2(environment: dict[str, str]) -> None:
+    environment["SYNC_HOUR_UTC"] = "25"
+    result = dramabot("search", "vincenzo", env=environment)
+    assert result.returncode == 2
+    assert "SYNC_HOUR_UTC must be an hour from 0 to 23" in result.stderr and "Traceback" not in result.stderr
