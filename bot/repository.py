@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
+import functools
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -29,6 +31,30 @@ Clock = Callable[[], dt.datetime]
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# Which (repository, task) holds the open transaction in this context: a task created inside a transaction
+# inherits the variable but not the transaction, hence the task in the key.
+_transaction_owner: contextvars.ContextVar[tuple[int, object] | None] = contextvars.ContextVar(
+    "transaction_owner", default=None
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+Write = Callable[Concatenate["Repository", P], Awaitable[R]]
+
+
+def atomic(method: Write[P, R]) -> Write[P, R]:
+    """Run a writing method in a transaction of its own, or in the caller's when it already holds one."""
+
+    @functools.wraps(method)
+    async def in_transaction(self: Repository, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with self.transaction():
+            return await method(self, *args, **kwargs)
+
+    return in_transaction
 
 
 # The show fields a seed or an importer may set, in the shows table's column order.
@@ -72,17 +98,28 @@ class Repository:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        """Run the block's statements as one transaction: all of them land, or none."""
-        # One connection is shared by every task (commands, the announcer, the sync): they take turns, since a
-        # second BEGIN on the same connection fails and its statements would otherwise join the open transaction.
+        """Run the block's statements as one transaction: all of them land, or none.
+
+        One connection is shared by every task (commands, the announcer, trivia): they take turns, since a
+        second BEGIN on the connection fails and a bare statement would silently join (and roll back with)
+        another task's transaction. Inside a transaction the same task may open another: it joins the first.
+        """
+        owner = (id(self), asyncio.current_task())
+        if _transaction_owner.get() == owner:
+            yield
+            return
         async with self._transaction_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            token = _transaction_owner.set(owner)
             try:
-                yield
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+            finally:
+                _transaction_owner.reset(token)
 
     # -- meta -------------------------------------------------------------------------------------------
 
@@ -91,6 +128,7 @@ class Repository:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    @atomic
     async def set_meta(self, key: str, value: str) -> None:
         await self._db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -298,6 +336,7 @@ class Repository:
 
     # -- writes an admin makes ---------------------------------------------------------------------------
 
+    @atomic
     async def mark_edited(self, show_id: int, fields: Iterable[str]) -> None:
         """Record that an admin set these fields by hand, so seed upgrades and syncs leave them alone."""
         async with self._db.execute("SELECT edited_fields FROM shows WHERE id = ?", (show_id,)) as cursor:
@@ -307,6 +346,7 @@ class Repository:
         edited = sorted(set(json.loads(row[0])) | set(fields))
         await self._db.execute("UPDATE shows SET edited_fields = ? WHERE id = ?", (json.dumps(edited), show_id))
 
+    @atomic
     async def update_show_fields(self, show_id: int, changes: Mapping[str, Any], *, by_admin: bool) -> None:
         """Set some of a show's fields (model values: dates, tuples...), stamping the change time."""
         unknown = set(changes) - set(SHOW_FIELDS)
@@ -323,6 +363,7 @@ class Repository:
         if by_admin:
             await self.mark_edited(show_id, changes)
 
+    @atomic
     async def append_audit(
         self,
         *,
@@ -341,6 +382,7 @@ class Repository:
              _json_or_none(old), _json_or_none(new)),
         )  # fmt: skip
 
+    @atomic
     async def upsert_episodes(self, show_id: int, episodes: Sequence[Episode], *, source: str) -> None:
         now = self._now()
         await self._db.executemany(
@@ -382,6 +424,7 @@ class Repository:
         ) as cursor:
             return {external_id: stamp async for external_id, stamp in cursor}
 
+    @atomic
     async def link_show_source(self, show_id: int, source: str, external_id: str, stamp: str | None) -> None:
         await self._db.execute(
             "INSERT INTO show_sources (source, external_id, show_id, stamp, synced_at) VALUES (?, ?, ?, ?, ?)"
@@ -390,6 +433,7 @@ class Repository:
             (source, external_id, show_id, stamp, self._now()),
         )
 
+    @atomic
     async def add_shared_show(self, fields: Mapping[str, Any]) -> int:
         """Insert a shared-catalog show (guild_id NULL) from model values; return its id."""
         unknown = set(fields) - set(SHOW_FIELDS)
@@ -405,6 +449,7 @@ class Repository:
         )
         return int(cursor.lastrowid or 0)
 
+    @atomic
     async def add_show_titles(self, show_id: int, titles: Iterable[str], *, kind: str = "alt") -> int:
         """Add other titles a show goes by, keeping those it has; return how many were new."""
         cursor = await self._db.executemany(
@@ -413,6 +458,7 @@ class Repository:
         )
         return max(cursor.rowcount, 0)
 
+    @atomic
     async def add_person(self, name: str, *, hangul_name: str | None = None, tmdb_id: int | None = None) -> int:
         now = self._now()
         cursor = await self._db.execute(
@@ -421,11 +467,13 @@ class Repository:
         )
         return int(cursor.lastrowid or 0)
 
+    @atomic
     async def add_person_names(self, person_id: int, names: Iterable[str]) -> None:
         await self._db.executemany(
             "INSERT OR IGNORE INTO person_names (person_id, name) VALUES (?, ?)", [(person_id, n) for n in names]
         )
 
+    @atomic
     async def fill_person_ids(self, person_id: int, *, hangul_name: str | None, tmdb_id: int | None) -> None:
         """Set a person's Hangul name and TMDB id where they are still unknown."""
         await self._db.execute(
@@ -441,6 +489,7 @@ class Repository:
         ) as cursor:
             return {(pid, kind, character): source async for pid, kind, character, source in cursor}
 
+    @atomic
     async def add_credit(
         self, show_id: int, person_id: int, kind: CreditKind, *, character: str | None, role: Role | None,
         billing: int, source: str,
@@ -452,6 +501,7 @@ class Repository:
             (show_id, person_id, str(kind), character or "", role and str(role), billing, source, now, now),
         )
 
+    @atomic
     async def update_credit(
         self, show_id: int, person_id: int, kind: CreditKind, *, character: str | None, role: Role | None,
         billing: int,
@@ -465,6 +515,7 @@ class Repository:
         )  # fmt: skip
         return cursor.rowcount > 0
 
+    @atomic
     async def remove_credit(self, show_id: int, person_id: int, kind: CreditKind, character: str | None) -> None:
         await self._db.execute(
             "DELETE FROM credits WHERE show_id = ? AND person_id = ? AND kind = ? AND character = ?",
@@ -476,6 +527,7 @@ class Repository:
         async with self._db.execute("SELECT number, source FROM episodes WHERE show_id = ?", (show_id,)) as cursor:
             return {number: source async for number, source in cursor}
 
+    @atomic
     async def cached_response(self, url: str) -> tuple[str | None, str | None, bytes] | None:
         """Return the (ETag, Last-Modified, body) a source last answered for `url`, marking it used."""
         async with self._db.execute("SELECT etag, last_modified, body FROM http_cache WHERE url = ?", (url,)) as cursor:
@@ -485,6 +537,7 @@ class Repository:
         await self._db.execute("UPDATE http_cache SET used_at = ? WHERE url = ?", (self._now(), url))
         return row[0], row[1], bytes(row[2])
 
+    @atomic
     async def store_response(self, url: str, *, etag: str | None, last_modified: str | None, body: bytes) -> None:
         now = self._now()
         await self._db.execute(
@@ -494,6 +547,7 @@ class Repository:
             (url, etag, last_modified, body, now, now),
         )
 
+    @atomic
     async def prune_http_cache(self, unused_since: dt.datetime) -> int:
         """Forget cached answers not used since `unused_since` (past days' schedules); return how many."""
         cursor = await self._db.execute("DELETE FROM http_cache WHERE used_at < ?", (_iso(unused_since),))
@@ -501,6 +555,7 @@ class Repository:
 
     # -- trivia -------------------------------------------------------------------------------------------
 
+    @atomic
     async def start_trivia_game(
         self, *, guild_id: int, channel_id: int, starter_id: int, rounds: int, seconds: int, difficulty: str,
         show_id: int | None,
@@ -514,6 +569,7 @@ class Repository:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    @atomic
     async def end_trivia_game(self, game_id: int, reason: str, standings: Sequence[Standing] = ()) -> bool:
         """Mark a running game ended and save its players' scores; False if it had already ended."""
         # No transaction: the connection is shared, and BEGIN inside another coroutine's transaction fails. The
@@ -526,6 +582,7 @@ class Repository:
         )
         return cursor.rowcount == 1
 
+    @atomic
     async def save_trivia_scores(self, game_id: int, standings: Sequence[Standing]) -> None:
         """Save a running game's scores so far, so that a crash loses at most the round being played."""
         await self._upsert_trivia_scores(game_id, standings, self._now())
@@ -587,6 +644,7 @@ class Repository:
     # -- curation ---------------------------------------------------------------------------------------------
     # Used by cogs/curation.py: a server's own shows, soft removal and its undo, promotion, the audit log.
 
+    @atomic
     async def add_guild_show(self, guild_id: int, fields: Mapping[str, Any]) -> int:
         """Insert a show that belongs to one server (from model values); return its id."""
         unknown = set(fields) - set(SHOW_FIELDS)
@@ -611,6 +669,7 @@ class Repository:
         titles = await self._titles_by_show(show_id)
         return _show_from_row(row, titles.get(show_id, ((), ())))
 
+    @atomic
     async def set_show_removed(self, show_id: int, removed: bool) -> None:
         """Soft-remove a show (it vanishes from the catalog, its rows kept for undo), or bring it back."""
         now = self._now()
@@ -618,12 +677,14 @@ class Repository:
             "UPDATE shows SET deleted_at = ?, updated_at = ? WHERE id = ?", (now if removed else None, now, show_id)
         )
 
+    @atomic
     async def set_show_guild(self, show_id: int, guild_id: int | None) -> None:
         """Move a show to a server (guild id) or to the shared catalog (None)."""
         await self._db.execute(
             "UPDATE shows SET guild_id = ?, updated_at = ? WHERE id = ?", (guild_id, self._now(), show_id)
         )
 
+    @atomic
     async def remove_show_title(self, show_id: int, title: str) -> None:
         await self._db.execute("DELETE FROM show_titles WHERE show_id = ? AND title = ?", (show_id, title))
 
@@ -668,6 +729,7 @@ class Repository:
         async with self._db.execute(f"SELECT {_ANNOUNCE_COLUMNS} FROM announce_settings ORDER BY guild_id") as cursor:
             return [_announce_settings_from_row(row) async for row in cursor]
 
+    @atomic
     async def save_announce_settings(self, settings: GuildAnnounceSettings) -> None:
         s = settings
         await self._db.execute(
@@ -682,6 +744,7 @@ class Repository:
              _iso_or_none(s.paused_at), s.last_error, _iso_or_none(s.last_error_at), self._now()),
         )  # fmt: skip
 
+    @atomic
     async def pause_announcements(self, guild_id: int, reason: str, at: dt.datetime) -> None:
         """Stop a server's announcements until an admin fixes the channel, keeping why."""
         await self._db.execute(
@@ -690,6 +753,7 @@ class Repository:
             (reason, _iso(at), reason, _iso(at), self._now(), guild_id),
         )
 
+    @atomic
     async def record_announce_error(self, guild_id: int, error: str, at: dt.datetime) -> None:
         await self._db.execute(
             "UPDATE announce_settings SET last_error = ?, last_error_at = ? WHERE guild_id = ?",
@@ -709,6 +773,7 @@ class Repository:
                 grouped.setdefault(guild_id, set()).add(show_id)
         return {guild_id: frozenset(shows) for guild_id, shows in grouped.items()}
 
+    @atomic
     async def follow_show(self, guild_id: int, show_id: int) -> bool:
         """Follow a show in a server; return False if it was already followed."""
         cursor = await self._db.execute(
@@ -717,12 +782,14 @@ class Repository:
         )
         return cursor.rowcount > 0
 
+    @atomic
     async def unfollow_show(self, guild_id: int, show_id: int) -> bool:
         cursor = await self._db.execute(
             "DELETE FROM announce_follows WHERE guild_id = ? AND show_id = ?", (guild_id, show_id)
         )
         return cursor.rowcount > 0
 
+    @atomic
     async def add_to_outbox(self, rows: Sequence[tuple[Due, str]], *, planned_until: dt.datetime) -> int:
         """Store due announcements (each with its first state, pending or skipped) and the planning watermark.
 
@@ -748,6 +815,7 @@ class Repository:
         text = await self.get_meta(ANNOUNCE_WATERMARK)
         return _parse_datetime(text) if text else None
 
+    @atomic
     async def release_claims(self) -> int:
         """Put back rows a previous process claimed but never marked (it crashed); return how many."""
         cursor = await self._db.execute(
@@ -755,6 +823,7 @@ class Repository:
         )
         return max(cursor.rowcount, 0)
 
+    @atomic
     async def skip_overdue(self, before: dt.datetime) -> int:
         """Mark pending rows due before `before` (beyond the grace window) as skipped; return how many."""
         cursor = await self._db.execute(
@@ -764,6 +833,7 @@ class Repository:
         )
         return max(cursor.rowcount, 0)
 
+    @atomic
     async def claim_due(self, now: dt.datetime, *, limit: int = 100) -> list[OutboxItem]:
         """Claim up to `limit` pending rows that are due, of servers whose announcements are on and not paused."""
         async with self._db.execute(
@@ -777,12 +847,14 @@ class Repository:
             rows = await cursor.fetchall()
         return sorted((_outbox_item_from_row(row) for row in rows), key=lambda i: (i.due_at, i.id))
 
+    @atomic
     async def mark_sent(self, item_id: int, message_id: int, at: dt.datetime) -> None:
         await self._db.execute(
             "UPDATE announce_outbox SET state = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
             (_iso(at), message_id, item_id),
         )
 
+    @atomic
     async def retry_later(self, item_id: int, at: dt.datetime | None, error: str) -> None:
         """Return a claimed row to pending, to be tried again from `at` (None: as soon as its server may)."""
         await self._db.execute(
@@ -791,6 +863,7 @@ class Repository:
             (_iso_or_none(at), error, item_id),
         )
 
+    @atomic
     async def fail_outbox_item(self, item_id: int, error: str) -> None:
         await self._db.execute(
             "UPDATE announce_outbox SET state = 'failed', error = ? WHERE id = ?", (error, item_id)

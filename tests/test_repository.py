@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import sqlite3
@@ -176,3 +177,29 @@ async def test_a_broken_seed_rolls_back_whole(repository: Repository) -> None:
         await repository.load_seed(broken)
     assert await repository.all_shows() == []
     assert await repository.get_meta("seed_version") is None
+
+
+async def test_another_tasks_write_survives_a_rolled_back_transaction(repository: Repository) -> None:
+    await repository.load_seed(tiny_seed())
+    show = (await repository.all_shows())[0]
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def failing_edit() -> None:
+        async with repository.transaction():
+            await repository.update_show_fields(show.id, {"title": "Renamed"}, by_admin=True)
+            inside.set()
+            await release.wait()
+            raise RuntimeError("the admin's edit fails late")
+
+    edit = asyncio.create_task(failing_edit())
+    await inside.wait()
+    # The announcer, on the same connection, writes while the edit's transaction is open.
+    write = asyncio.create_task(repository.set_meta("announcer", "sent"))
+    await asyncio.sleep(0.05)
+    release.set()
+    with pytest.raises(RuntimeError):
+        await edit
+    await write
+    assert await repository.get_meta("announcer") == "sent"
+    after = await repository.get_show(show.id)
+    assert after is not None and after.title == show.title
