@@ -135,29 +135,42 @@ class Dramabot(commands.Bot):
     ) -> None:
         """Tell the user what went wrong in one sentence; log whatever we did not expect."""
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(original, NotFound):
-            message = original.message
-            if original.suggestions:
-                message += " Did you mean: " + ", ".join(original.suggestions) + "?"
-        elif isinstance(original, DramabotError):
-            message = original.message
-        elif isinstance(original, app_commands.MissingPermissions):
-            missing = ", ".join(p.replace("_", " ").title() for p in original.missing_permissions)
-            message = f"You need the {missing} permission to do that."
-        elif isinstance(original, app_commands.NoPrivateMessage):
-            message = "That command only works inside a server."
-        elif isinstance(original, app_commands.CommandOnCooldown):
-            message = f"Slow down: try again in {original.retry_after:.0f} seconds."
-        elif isinstance(original, app_commands.CheckFailure):
-            message = "You are not allowed to use that command here."
-        elif isinstance(original, app_commands.TransformerError):
-            message = f"“{original.value}” is not a valid {original.type.name.lower()}."
-        else:
-            error_id = secrets.token_hex(4)
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("error %s in /%s", error_id, command, exc_info=original)
-            message = EPHEMERAL_APOLOGY.format(error_id=error_id)
-        await send_ephemeral(interaction, message)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await send_ephemeral(interaction, error_message(original, where=f"/{command}"))
+
+
+def error_message(error: BaseException, *, where: str) -> str:
+    """The one sentence a user sees for `error`; anything unexpected is logged with an id they can quote."""
+    if isinstance(error, NotFound):
+        message = error.message
+        if error.suggestions:
+            message += " Did you mean: " + ", ".join(error.suggestions) + "?"
+        return message
+    if isinstance(error, DramabotError):
+        return error.message
+    if isinstance(error, app_commands.MissingPermissions):
+        missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"You need the {missing} permission to do that."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command only works inside a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} seconds."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You are not allowed to use that command here."
+    if isinstance(error, app_commands.TransformerError):
+        return f"“{error.value}” is not a valid {error.type.name.lower()}."
+    error_id = secrets.token_hex(4)
+    log.error("error %s in %s", error_id, where, exc_info=error)
+    return EPHEMERAL_APOLOGY.format(error_id=error_id)
+
+
+class ReportingView(discord.ui.View):
+    """A view whose buttons and menus answer errors the way commands do, instead of "This interaction failed"."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await send_ephemeral(interaction, error_message(error, where=f"component {item.custom_id or item}"))
 
 
 async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:

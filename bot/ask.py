@@ -244,7 +244,7 @@ class _Context:
 
     def find_person(self, span: str) -> _Match | None:
         def search(text: str) -> list[Hit]:
-            hits = [h for h in self.catalog.search_people(text, limit=6) if h.id in self.catalog.people]
+            hits = self.catalog.search_people(text, guild_id=self.guild_id, limit=6)
             if hits and hits[0].score >= 100.0:
                 return hits
             # Not spelled as the catalog spells it: try other romanizations ("park seo jun"), then a given name
@@ -252,7 +252,7 @@ class _Context:
             names = _people_index(self.catalog)
             key = _romanized(normalize(text).replace(" ", ""))
             for table, score in ((names.full, 99.0), (names.given, 85.0)):
-                ids = [i for i in table.get(key, ()) if i in self.catalog.people]
+                ids = [i for i in table.get(key, ()) if self.catalog.person_visible(i, self.guild_id)]
                 if ids:
                     ids.sort(key=lambda i: -len(self.catalog.credits_of_person(i)))
                     found = [

@@ -24,6 +24,8 @@ T = TypeVar("T")
 SUGGESTIONS = 5
 # Below this score a guess is too far off to present as what the user meant.
 GUESS_FLOOR = 60.0
+# People a server added are filtered out of other servers' results after the search: ask for a few more.
+PEOPLE_SLACK = 5
 _TRAILING_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>(?:19|20)\d\d)\)\s*$")
 
 
@@ -85,11 +87,26 @@ class Catalog:
     def complete_shows(self, prefix: str, *, guild_id: int | None = None, limit: int = 25) -> list[Hit]:
         return self.show_index.complete(prefix, limit=limit, guild_id=guild_id)
 
-    def search_people(self, query: str, *, limit: int = 10) -> list[Hit]:
-        return self.person_index.search(query, limit=limit)
+    def person_visible(self, person_id: int, guild_id: int | None) -> bool:
+        """Seed people are visible everywhere; one a server added only where one of their shows is visible."""
+        person = self.people.get(person_id)
+        if person is None:
+            return False
+        if person.seed_key is not None:
+            return True
+        return any(
+            self.visible(self.shows[credit.show_id], guild_id)
+            for credit in self._credits_by_person.get(person_id, ())
+            if credit.show_id in self.shows
+        )
 
-    def complete_people(self, prefix: str, *, limit: int = 25) -> list[Hit]:
-        return self.person_index.complete(prefix, limit=limit)
+    def search_people(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> list[Hit]:
+        hits = self.person_index.search(query, limit=limit + PEOPLE_SLACK)
+        return [hit for hit in hits if self.person_visible(hit.id, guild_id)][:limit]
+
+    def complete_people(self, prefix: str, *, guild_id: int | None = None, limit: int = 25) -> list[Hit]:
+        hits = self.person_index.complete(prefix, limit=limit)
+        return [hit for hit in hits if self.person_visible(hit.id, guild_id)]
 
     def popular_shows(self, *, guild_id: int | None = None, limit: int = 25) -> list[Show]:
         """The shows to suggest before the user types anything: this server's own, then the most popular."""
@@ -120,8 +137,8 @@ class Catalog:
         shows = [self.shows[hit.id] for hit in hits]
         return Lookup(best=shows[0], sure=hits[0].sure, score=hits[0].score, others=tuple(shows[1:]))
 
-    def find_person(self, query: str) -> Lookup[Person]:
-        hits = [hit for hit in self.search_people(query, limit=SUGGESTIONS + 1) if hit.id in self.people]
+    def find_person(self, query: str, *, guild_id: int | None = None) -> Lookup[Person]:
+        hits = self.search_people(query, guild_id=guild_id, limit=SUGGESTIONS + 1)
         if not hits or (not hits[0].sure and hits[0].score < GUESS_FLOOR):
             raise NotFound(
                 f"No actor, director or writer in the catalog matches “{query}”.",

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import Dramabot, card_embed, link_buttons
+from bot.app import Dramabot, ReportingView, card_embed, link_buttons, send_ephemeral
 from bot.cards import person_card, show_card
 from bot.catalog import Catalog
 from bot.errors import InvalidInput, NotFound
@@ -53,7 +53,7 @@ def show_choices(catalog: Catalog, current: str, guild_id: int | None) -> list[a
     ]
 
 
-class ShowPicker(discord.ui.View):
+class ShowPicker(ReportingView):
     """The "did you mean" menu under a guessed card; persistent, so it keeps working after a restart."""
 
     def __init__(self, shows: list[Show] | None = None) -> None:
@@ -92,10 +92,10 @@ class PersonPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pers
 
     async def callback(self, interaction: discord.Interaction[Dramabot]) -> None:
         catalog = interaction.client.catalog
-        person = catalog.people.get(self.person_id)
-        if person is None:
-            raise NotFound("That person is no longer in the catalog.")
-        embed, view = person_message(catalog, person, interaction.guild_id, self.page)
+        if not catalog.person_visible(self.person_id, interaction.guild_id):
+            await send_ephemeral(interaction, "That person is no longer in the catalog.")
+            return
+        embed, view = person_message(catalog, catalog.people[self.person_id], interaction.guild_id, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
@@ -130,7 +130,8 @@ class Lookup(commands.Cog):
     async def drama(self, interaction: discord.Interaction[Dramabot], title: str) -> None:
         """Show a drama's card: dates, network, crew and cast."""
         catalog = self.bot.catalog
-        lookup = catalog.find_show(checked_query(title), guild_id=interaction.guild_id)
+        query = checked_query(title)
+        lookup = catalog.find_show(query, guild_id=interaction.guild_id)
         card = show_card(catalog, lookup.best, now=dt.datetime.now(dt.UTC))
         if lookup.sure:
             view = link_buttons(card)
@@ -138,7 +139,7 @@ class Lookup(commands.Cog):
             return
         view = link_buttons(card, ShowPicker([lookup.best, *lookup.others]))
         await interaction.response.send_message(
-            content=f"I am not sure which drama you meant by “{title.strip()}”; my best guess is below.",
+            content=f"I am not sure which drama you meant by “{query}”; my best guess is below.",
             embed=card_embed(card),
             view=view,
         )
@@ -154,12 +155,13 @@ class Lookup(commands.Cog):
     async def person(self, interaction: discord.Interaction[Dramabot], name: str) -> None:
         """Show a person's credits in the catalog, newest first."""
         catalog = self.bot.catalog
-        lookup = catalog.find_person(checked_query(name))
+        query = checked_query(name)
+        lookup = catalog.find_person(query, guild_id=interaction.guild_id)
         embed, view = person_message(catalog, lookup.best, interaction.guild_id, 0)
         content = None
         if not lookup.sure:
             others = ", ".join(p.name for p in lookup.others[:4])
-            content = f"I am not sure who you meant by “{name.strip()}”; best guess below" + (
+            content = f"I am not sure who you meant by “{query}”; best guess below" + (
                 f" (others: {others})." if others else "."
             )
         await interaction.response.send_message(content=content, embed=embed, view=view or discord.utils.MISSING)
@@ -171,7 +173,7 @@ class Lookup(commands.Cog):
         text = current.strip()[:QUERY_LIMIT]
         if not text:
             return []
-        hits = self.bot.catalog.complete_people(text, limit=CHOICE_LIMIT)
+        hits = self.bot.catalog.complete_people(text, guild_id=interaction.guild_id, limit=CHOICE_LIMIT)
         return [app_commands.Choice(name=hit.name[:100], value=hit.name[:100]) for hit in hits]
 
 

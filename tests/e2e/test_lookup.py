@@ -161,3 +161,37 @@ async def _run_in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
 
     # The fake Discord runs on this event loop, so the child process must be awaited off it.
     return await asyncio.to_thread(function, *args, **kwargs)
+
+
+async def test_people_a_server_added_stay_in_that_server(
+    fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
+) -> None:
+    with sqlite3.connect(database_path) as raw:
+        now = "2026-01-01T00:00:00+00:00"
+        show = raw.execute(
+            "INSERT INTO shows (guild_id, title, created_at, updated_at) VALUES (?, 'Our Little Web Drama', ?, ?)",
+            (fake_discord.guild_id, now, now),
+        ).lastrowid
+        person = raw.execute(
+            "INSERT INTO people (name, created_at, updated_at) VALUES ('Quorra Vantablack', ?, ?)", (now, now)
+        ).lastrowid
+        raw.execute(
+            "INSERT INTO credits (show_id, person_id, kind, character, role, source, created_at, updated_at)"
+            " VALUES (?, ?, 'cast', 'Herself', 'main', 'admin', ?, ?)",
+            (show, person, now, now),
+        )
+    async with start_dramabot():
+        here = await fake_discord.run_command("person", {"name": "quorra vantablack"})
+        assert here.embed["title"] == "Quorra Vantablack"
+        assert "Our Little Web Drama" in here.embed["fields"][0]["value"]
+
+        elsewhere_channel = fake_discord.other_guild.channels["general"]
+        there = await fake_discord.run_command(
+            "person", {"name": "quorra vantablack"}, channel=elsewhere_channel, user=fake_discord.admin
+        )
+        assert there.ephemeral and there.embed is None
+        assert "Quorra" not in there.content
+        choices = await fake_discord.autocomplete(
+            "person", "name", "quorra", channel=elsewhere_channel, user=fake_discord.admin
+        )
+        assert all("Quorra" not in c.name for c in choices)
