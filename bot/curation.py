@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import InvalidInput
 from bot.models import SEOUL, WEEKDAYS, Person, Show
+from bot.search import search_key
 
 TITLE_LIMIT = 100
 NAME_LIMIT = 100
@@ -31,6 +32,7 @@ SYNOPSIS_LIMIT = 1000
 MAX_EPISODES = 500
 MAX_ALIASES = 20
 MAX_NETWORKS = 5
+MAX_SERVER_SHOWS = 2_000  # dramas one server may add of its own (search, autocomplete and exports stay quick)
 IMPORT_MAX_BYTES = 1_000_000
 IMPORT_MAX_SHOWS = 500
 # A new title this close (0-100, on normalised text) to an existing one asks "did you mean" first.
@@ -350,6 +352,19 @@ def same_name(a: str, b: str) -> bool:
     return normalised(a) == normalised(b)
 
 
+def shows_named_from(text: str, shows: Iterable[Show]) -> list[Show]:
+    """The shows one of whose names is, or begins with, `text` as the search index compares names; exact first."""
+    key = search_key(text)
+    if not key:
+        return []
+    ranked: list[tuple[bool, str, Show]] = []
+    for show in shows:
+        keys = [search_key(name) for name in show.all_titles]
+        if any(name.startswith(key) for name in keys):
+            ranked.append((key not in keys, show.title.casefold(), show))
+    return [show for _, _, show in sorted(ranked, key=lambda item: item[:2])]
+
+
 # -- who may do what --------------------------------------------------------------------------------------------
 
 
@@ -365,6 +380,21 @@ def can_edit(
     if user_id in owner_ids:
         return True
     return show.guild_id is not None and show.guild_id == guild_id and has_manage_guild
+
+
+def check_server_room(have: int, adding: int = 1) -> None:
+    """Refuse to take a server past MAX_SERVER_SHOWS dramas of its own."""
+    if have + adding <= MAX_SERVER_SHOWS:
+        return
+    if adding == 1:
+        raise InvalidInput(
+            f"This server already has {have:,} dramas of its own, the most a server may add; "
+            "remove one with /show remove first."
+        )
+    raise InvalidInput(
+        f"This server has {have:,} dramas of its own and the file adds {adding:,}, more than the "
+        f"{MAX_SERVER_SHOWS:,} a server may add; import fewer or remove some with /show remove first."
+    )
 
 
 # -- import and export -----------------------------------------------------------------------------------------
@@ -457,6 +487,10 @@ def _draft_from_record(record: Mapping[str, Any]) -> ShowDraft:
         value = record.get(name)
         if value is not None and not isinstance(value, str):
             raise InvalidInput(f"{name} must be text.")
+    for name in ("networks", "network", "air_days", "aliases"):
+        value = record.get(name)
+        if value is not None and not _is_text_or_texts(value):
+            raise InvalidInput(f"{name} must be text or a list of texts.")
     episodes = record.get("episodes")
     if isinstance(episodes, bool) or (episodes is not None and not isinstance(episodes, (int, str))):
         raise InvalidInput("episodes must be a whole number.")
@@ -477,11 +511,17 @@ def _draft_from_record(record: Mapping[str, Any]) -> ShowDraft:
     )
 
 
+def _is_text_or_texts(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+
+
 def _json_records(text: str) -> list[tuple[int, Mapping[str, Any]]]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportRejected([ImportProblem(error.lineno, f"this is not valid JSON ({error.msg}).")]) from None
+    except RecursionError:  # json gives up on nesting deeper than Python's recursion limit
+        raise ImportRejected([ImportProblem(1, "this is not valid JSON (it is nested too deeply).")]) from None
     shows = document.get("shows") if isinstance(document, dict) else document
     if not isinstance(shows, list):
         raise ImportRejected([ImportProblem(1, "the file must be a list of shows or an object with a “shows” list.")])

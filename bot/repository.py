@@ -701,14 +701,20 @@ class Repository:
             rows = await cursor.fetchall()
         return [_audit_from_row(row) for row in rows]
 
-    async def last_undoable(self, guild_id: int, actions: Sequence[str], since: dt.datetime) -> AuditEntry | None:
-        """The newest change of one of `actions` made in a server since `since` that no undo reversed yet."""
+    async def last_undoable(
+        self, guild_id: int, actions: Sequence[str], since: dt.datetime, *, own_shows_only: bool = False
+    ) -> AuditEntry | None:
+        """The newest change of one of `actions` made in a server since `since` that no undo reversed yet.
+
+        With `own_shows_only`, only changes to shows that belong to the server (all its admins may undo).
+        """
         marks = ", ".join("?" for _ in actions)
+        own = " AND show_id IN (SELECT id FROM shows WHERE guild_id = ?)" if own_shows_only else ""
         async with self._db.execute(
-            f"SELECT {_AUDIT_COLUMNS} FROM audit_log WHERE guild_id = ? AND action IN ({marks}) AND at >= ?"
+            f"SELECT {_AUDIT_COLUMNS} FROM audit_log WHERE guild_id = ? AND action IN ({marks}) AND at >= ?{own}"
             " AND id NOT IN (SELECT CAST(json_extract(new_values, '$.undid') AS INTEGER) FROM audit_log"
             " WHERE action = 'catalog.undo' AND new_values IS NOT NULL) ORDER BY id DESC LIMIT 1",
-            (guild_id, *actions, _iso(since)),
+            (guild_id, *actions, _iso(since), *((guild_id,) if own_shows_only else ())),
         ) as cursor:
             row = await cursor.fetchone()
         return _audit_from_row(row) if row else None

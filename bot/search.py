@@ -64,6 +64,7 @@ SURE_MARGIN = 8.0  # ... and this many score points ahead of the next entry
 POSTING_BUDGET = 16_000  # posting entries merged per fuzzy query; bounds its latency at any catalog size
 CANDIDATES = 256  # best-sharing candidates rescored with rapidfuzz (in C, so cheap)
 COMPLETE_BUDGET, COMPLETE_CANDIDATES = 8_000, 128  # the same for autocomplete, answered as each letter is typed
+SAME_NAME_CAP = 50  # entries offered for one name; twice the longest list a caller sees
 FILL_BUDGET, FILL_CANDIDATES = 4_000, 64  # and when autocomplete only fills a list that prefixes began
 GRAM_WEIGHT = 2  # candidate pre-rank: one more shared trigram is worth this many letters of length gap
 
@@ -288,8 +289,16 @@ class _Shard:
     # -- queries ---------------------------------------------------------------------------------
 
     def exact(self, key: str, found: dict[int, _Candidate]) -> None:
-        for slot in self.by_key.get(key, ()):
+        for slot in self._most_popular(self.by_key.get(key, ()), SAME_NAME_CAP):
             _offer(found, self.slot_entry[slot], slot, EXACT_SCORE, exact=True)
+
+    def _most_popular(self, slots: Sequence[int], cap: int) -> Sequence[int]:
+        """At most `cap` of the slots, the most popular entries' first: a name shared by hundreds of entries
+        ("Love", "The") must not cost hundreds of offers when a list of 25 is all anyone sees."""
+        if len(slots) <= cap:
+            return slots
+        entries, slot_entry = self.entries, self.slot_entry
+        return heapq.nlargest(cap, slots, key=lambda slot: entries[slot_entry[slot]].popularity)
 
     def acronym(self, key: str, found: dict[int, _Candidate], *, among_prefixes: bool) -> None:
         """Offer the entries whose name has `key` as its acronym.
@@ -324,7 +333,7 @@ class _Shard:
         for position in positions:
             matched = keys[position]
             coverage = length / len(matched)
-            for slot in by_key[matched]:
+            for slot in self._most_popular(by_key[matched], wanted):
                 entry_id = slot_entry[slot]
                 score = PREFIX_SCORE + 14.0 * entries[entry_id].popularity + 0.1 * coverage
                 _offer(found, entry_id, slot, score)

@@ -178,6 +178,13 @@ class Announcements(commands.Cog):
         guild = interaction.guild
         assert guild is not None
         target = guild.get_channel(channel.id) or channel
+        if isinstance(target, discord.abc.GuildChannel) and isinstance(interaction.user, discord.Member):
+            yours = target.permissions_for(interaction.user)
+            if not (yours.view_channel and yours.send_messages):
+                raise Forbidden(
+                    f"You can't send messages in {target.mention} yourself, so you can't send announcements "
+                    "there either; pick a channel you can post in."
+                )
         me = guild.me
         if me is not None and isinstance(target, discord.abc.GuildChannel):
             missing = missing_permissions(target, me)
@@ -212,6 +219,11 @@ class Announcements(commands.Cog):
             return
         if role.is_default():
             raise InvalidInput("I will not ping @everyone; pick or create a role for announcements instead.")
+        if not role.mentionable and not interaction.permissions.mention_everyone:
+            raise Forbidden(
+                f"{role.mention} is not mentionable and you lack the Mention @everyone, @here, and All Roles "
+                "permission, so you can't have me ping it; make the role mentionable or ask someone who has it."
+            )
         me = interaction.guild.me if interaction.guild else None
         if not role.mentionable and me is not None and not me.guild_permissions.mention_everyone:
             raise InvalidInput(

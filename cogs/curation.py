@@ -25,12 +25,14 @@ from bot.curation import (
     CHARACTER_LIMIT,
     FIELD_LABELS,
     IMPORT_MAX_BYTES,
+    MAX_ALIASES,
     NAME_LIMIT,
     ImportRejected,
     ShowDraft,
     audit_value,
     can_edit,
     check_against_catalog,
+    check_server_room,
     checked_text,
     draft_show,
     edit_changes,
@@ -41,6 +43,7 @@ from bot.curation import (
     parse_local_datetime,
     same_name,
     shown_value,
+    shows_named_from,
     similar_person,
     similar_show,
 )
@@ -54,7 +57,6 @@ PROMPT_TIMEOUT = 600.0  # seconds a confirmation's buttons stay usable
 UNDO_WINDOW = dt.timedelta(days=1)
 UNDOABLE = ("show.remove", "show.edit", "show.add")
 HISTORY_LIMIT = 15
-CHOICE_SCAN = 100  # completions scanned for a server's own shows among the shared ones
 EMBED_COLOUR = discord.Colour(0xE05A7A)
 ACTION_LABELS = {
     "show.add": "added",
@@ -206,9 +208,16 @@ class Curation(commands.Cog):
         require_can_edit(interaction, lookup.best)
         return lookup.best
 
+    def own_shows(self, guild_id: int | None) -> list[Show]:
+        """The dramas a server added itself (none outside a server)."""
+        if guild_id is None:
+            return []
+        return [show for show in self.bot.catalog.shows.values() if show.guild_id == guild_id]
+
     async def create_show(self, interaction: discord.Interaction[Dramabot], draft: ShowDraft) -> Show:
         repository = self.bot.repository
         guild_id = require_curator(interaction)
+        check_server_room(len(self.own_shows(guild_id)))
         async with repository.transaction():
             show_id = await repository.add_guild_show(guild_id, draft.fields())
             await repository.add_show_titles(show_id, draft.aliases, kind="alias")
@@ -228,12 +237,21 @@ class Curation(commands.Cog):
         if interaction.user.id in self.bot.settings.owner_ids:
             return show_choices(catalog, current, guild_id)
         text = current.strip()[:100]
+        own = self.own_shows(guild_id)
         if text:
-            hits = catalog.complete_shows(text, guild_id=guild_id, limit=CHOICE_SCAN)
-            shows = [catalog.shows[hit.id] for hit in hits if hit.id in catalog.shows]
+            # The index completes over the shared and the server's shows together and keeps 25, so popular
+            # shared titles could crowd the server's own out: those named from the text come first, then the
+            # index's typo and acronym matches among them.
+            named = shows_named_from(text, own)
+            listed = {show.id for show in named}
+            hits = catalog.complete_shows(text, guild_id=guild_id)
+            own = named + [
+                catalog.shows[hit.id]
+                for hit in hits
+                if hit.id not in listed and hit.id in catalog.shows and catalog.shows[hit.id].guild_id == guild_id
+            ]
         else:
-            shows = sorted(catalog.visible_shows(guild_id), key=lambda show: show.title.casefold())
-        own = [show for show in shows if show.guild_id is not None and show.guild_id == guild_id]
+            own.sort(key=lambda show: show.title.casefold())
         return [
             app_commands.Choice(
                 name=show_label(show), value=(f"{show.title} ({show.year})" if show.year else show.title)[:100]
@@ -275,6 +293,7 @@ class Curation(commands.Cog):
     ) -> None:
         """Add a drama to this server's catalog."""
         guild_id = require_curator(interaction)
+        check_server_room(len(self.own_shows(guild_id)))
         draft = draft_show(
             title, hangul_title=hangul_title, network=network, premiere=premiere, episodes=episodes,
             air_days=air_days, air_time=air_time, timezone=timezone, synopsis=synopsis,
@@ -387,6 +406,8 @@ class Curation(commands.Cog):
         assert name is not None
         if any(same_name(name, existing) for existing in show.all_titles):
             raise InvalidInput(f"“{name}” is already a name of “{show.title}”.")
+        if len(show.aliases) >= MAX_ALIASES:
+            raise InvalidInput(f"“{show.title}” already has {MAX_ALIASES} aliases, the most a drama may have.")
         repository = self.bot.repository
         async with repository.transaction():
             await repository.add_show_titles(show.id, [name], kind="alias")
@@ -587,6 +608,7 @@ class Curation(commands.Cog):
                 "Nothing was imported; fix these lines and try again:\n" + "\n".join(lines), ephemeral=True
             )
             return
+        check_server_room(len(self.own_shows(guild_id)), len(rows))
         repository = self.bot.repository
         show_ids: list[int] = []
         async with repository.transaction():
@@ -664,13 +686,18 @@ class Curation(commands.Cog):
         """Undo this server's latest add, edit or removal of a drama from the last day."""
         guild_id = require_curator(interaction)
         repository = self.bot.repository
-        entry = await repository.last_undoable(guild_id, UNDOABLE, now_utc() - UNDO_WINDOW)
+        # A server's admins may undo only changes to the server's own shows: an owner's change to a shared
+        # show made here must not stand in the way of theirs.
+        owner = interaction.user.id in self.bot.settings.owner_ids
+        entry = await repository.last_undoable(guild_id, UNDOABLE, now_utc() - UNDO_WINDOW, own_shows_only=not owner)
         if entry is None or entry.show_id is None:
             raise InvalidInput("There is no add, edit or removal from the last day to undo.")
         show = await repository.show_even_if_removed(entry.show_id)
         if show is None:
             raise InvalidInput("That drama is gone for good; nothing to undo.")
         require_can_edit(interaction, show)
+        if entry.action == "show.remove" and show.guild_id is not None:
+            check_server_room(len(self.own_shows(show.guild_id)))
         old: dict[str, Any] | None = None
         new: dict[str, Any] = {"undid": entry.id, "action": entry.action}
         async with repository.transaction():

@@ -28,6 +28,7 @@ from bot.curation import (
     parse_import,
     parse_local_datetime,
     parse_timezone,
+    shows_named_from,
     similar_person,
     similar_show,
 )
@@ -137,6 +138,19 @@ def test_near_duplicate_titles_and_names() -> None:
     assert similar_person("Kim Go Eun", people) is None
 
 
+def test_shows_named_from_what_was_typed_exact_first() -> None:
+    shows = [
+        show(1, "Moonlit Garden Chronicles", hangul_title="달빛 정원"),
+        show(2, "Moonlit", aliases=("MG",)),
+        show(3, "Sunlit Garden"),
+    ]
+    assert [s.id for s in shows_named_from("moonlit", shows)] == [2, 1]
+    assert [s.id for s in shows_named_from("Moonlit-G", shows)] == [1]
+    assert [s.id for s in shows_named_from("mg", shows)] == [2]
+    assert [s.id for s in shows_named_from("달빛 저", shows)] == [1], "a Hangul syllable still being typed"
+    assert shows_named_from("garden", shows) == [] and shows_named_from(" ", shows) == []
+
+
 def test_who_may_edit_what() -> None:
     shared, ours, theirs = show(1, "Seed"), show(2, "Ours", GUILD), show(3, "Theirs", OTHER)
     owners = {OWNER}
@@ -187,6 +201,22 @@ def test_a_bad_json_show_is_named_by_its_line() -> None:
         parse_import(b"{nope", "x.json")
     with pytest.raises(ImportRejected, match="unknown field “year”"):
         parse_import(b'[{"title": "A", "year": 2020}]', "x.json")
+
+
+@pytest.mark.parametrize("name", ["aliases", "networks", "network", "air_days"])
+@pytest.mark.parametrize("value", [5, True, {"a": "b"}, ["fine", 7], [["nested"]]])
+def test_a_list_field_of_the_wrong_type_is_named_by_its_line(name: str, value: object) -> None:
+    text = json.dumps({"shows": [{"title": "Fine"}, {"title": "Odd", name: value}]}, indent=2)
+    with pytest.raises(ImportRejected) as caught:
+        parse_import(text.encode(), "x.json")
+    assert [(p.line, p.message) for p in caught.value.problems] == [(6, f"{name} must be text or a list of texts.")]
+
+
+def test_json_nested_too_deeply_is_not_valid_json() -> None:
+    with pytest.raises(ImportRejected, match="line 1: this is not valid JSON"):
+        parse_import(b"[" * 100_000 + b"]" * 100_000, "x.json")
+    with pytest.raises(ImportRejected, match="line 1: this is not valid JSON"):
+        parse_import(b'{"shows": [{"title": "Deep", "aliases": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}", "x.json")
 
 
 def test_import_refuses_titles_the_server_already_has() -> None:

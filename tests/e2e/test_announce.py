@@ -17,7 +17,7 @@ from typing import Any
 from bot import db
 from bot.models import Episode
 from bot.repository import Repository
-from bot.sandbox import FakeDiscord, Message, Permission
+from bot.sandbox import FakeDiscord, FakeRole, FakeUser, Message, Permission
 
 UTC = dt.UTC
 ANNOUNCE_CHANNEL = "announcements"
@@ -61,6 +61,15 @@ async def configure(fake: FakeDiscord, *follow: str, role: bool = True) -> None:
         assert "will ping" in result.content
     result = await fake.run_command("announce channel", {"channel": fake.channels[ANNOUNCE_CHANNEL]}, user=admin)
     assert result.ephemeral and result.content.startswith("Announcements are on in"), result.content
+
+
+def add_moderator(fake: FakeDiscord) -> tuple[FakeUser, FakeRole]:
+    """Give the main server a moderator with Manage Server but not Mention Everyone (before the bot connects)."""
+    # Fixed ids far below the time-based snowflakes the fake hands out, so they can never collide.
+    moderators = FakeRole(1_001, "Moderators", int(Permission.MANAGE_GUILD), 1)
+    staff = FakeRole(1_002, "Staff", 0, 1, mentionable=False)
+    fake.guild.roles |= {moderators.id: moderators, staff.id: staff}
+    return fake.add_user("modsun", guilds=[fake.guild], roles=["Moderators"]), moderators
 
 
 def field(message: Message, name: str) -> str:
@@ -151,6 +160,47 @@ async def test_the_channel_check_names_what_is_missing(fake_discord: FakeDiscord
         assert result.content == expected
         status = await fake_discord.run_command("announce status", user=fake_discord.admin)
         assert "not set up" in status.content
+
+
+async def test_only_who_may_mention_everyone_can_make_the_bot_ping_an_unmentionable_role(
+    fake_discord: FakeDiscord, start_dramabot: Any
+) -> None:
+    moderator, _ = add_moderator(fake_discord)
+    staff = fake_discord.guild.role("Staff")
+    async with start_dramabot():
+        refused = await fake_discord.run_command("announce role", {"role": staff}, user=moderator)
+        assert refused.ephemeral
+        assert refused.content.startswith(f"<@&{staff.id}> is not mentionable and you lack the Mention @everyone")
+        status = await fake_discord.run_command("announce status", user=moderator)
+        assert "not set up" in status.content, "nothing was saved"
+
+        fans = fake_discord.guild.role("Drama Fans")
+        allowed = await fake_discord.run_command("announce role", {"role": fans}, user=moderator)
+        assert allowed.content == f"Announcements will ping <@&{fans.id}>."
+        by_admin = await fake_discord.run_command("announce role", {"role": staff}, user=fake_discord.admin)
+        assert by_admin.content == f"Announcements will ping <@&{staff.id}>."
+
+
+async def test_announcements_go_only_to_a_channel_the_admin_can_post_in(
+    fake_discord: FakeDiscord, start_dramabot: Any
+) -> None:
+    moderator, moderators = add_moderator(fake_discord)
+    async with start_dramabot():
+        hidden = fake_discord.channels["off-topic"]
+        muted = fake_discord.channels["trivia"]
+        await fake_discord.set_overwrite(hidden, moderators, deny=int(Permission.VIEW_CHANNEL))
+        await fake_discord.set_overwrite(muted, moderator, deny=int(Permission.SEND_MESSAGES))
+        await asyncio.sleep(0.1)  # let the CHANNEL_UPDATEs reach the bot
+        for channel in (hidden, muted):
+            refused = await fake_discord.run_command("announce channel", {"channel": channel}, user=moderator)
+            assert refused.ephemeral
+            assert refused.content.startswith(f"You can't send messages in <#{channel.id}> yourself"), refused.content
+        status = await fake_discord.run_command("announce status", user=moderator)
+        assert "not set up" in status.content
+
+        announcements = fake_discord.channels[ANNOUNCE_CHANNEL]
+        result = await fake_discord.run_command("announce channel", {"channel": announcements}, user=moderator)
+        assert result.content.startswith(f"Announcements are on in <#{announcements.id}>")
 
 
 async def test_a_restart_delivers_a_missed_announcement_once_and_skips_older_ones(

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from bot import db
+from bot.curation import MAX_ALIASES, MAX_SERVER_SHOWS
+from bot.repository import Repository
 from bot.sandbox import FakeDiscord, InteractionResult, SandboxError, Upload
 
 NEW_SHOW = {
@@ -43,6 +46,21 @@ async def add_show(fake: FakeDiscord, **options: Any) -> InteractionResult:
     result = await fake.run_command("show add", NEW_SHOW | options, user=fake.admin)
     assert result.content and result.content.startswith("Added **"), result
     return result
+
+
+async def insert_shows(path: Path, titles: list[str], guild_id: int | None = None) -> None:
+    """Put shows straight into the database, shared or one server's, in one transaction (the bot is not running)."""
+    connection = await db.connect(path)
+    try:
+        repository = Repository(connection)
+        async with repository.transaction():
+            for title in titles:
+                if guild_id is None:
+                    await repository.add_shared_show({"title": title})
+                else:
+                    await repository.add_guild_show(guild_id, {"title": title})
+    finally:
+        await connection.close()
 
 
 async def drama_title(fake: FakeDiscord, query: str, **where: Any) -> str | None:
@@ -346,3 +364,99 @@ async def test_only_owners_change_the_shared_catalog(
     with sqlite3.connect(database_path) as raw:
         (edited,) = raw.execute("SELECT edited_fields FROM shows WHERE title = 'Vincenzo'").fetchone()
     assert "synopsis" in json.loads(edited)
+
+
+async def test_an_admin_is_offered_their_own_show_among_many_shared_ones(
+    fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
+) -> None:
+    await insert_shows(database_path, [f"Starlight Romance {n:02}" for n in range(1, 31)])
+    await insert_shows(database_path, ["Starlight Zebra Chronicles"], fake_discord.guild_id)
+    async with start_dramabot():
+        for command in ("show edit", "show alias", "show remove", "show cast", "show episode"):
+            offered = await fake_discord.autocomplete(command, "title", "starl", user=fake_discord.admin)
+            assert [c.name for c in offered] == ["Starlight Zebra Chronicles"], command
+        exact = await fake_discord.autocomplete("show edit", "title", "starlight zeb", user=fake_discord.admin)
+        assert [c.name for c in exact] == ["Starlight Zebra Chronicles"]
+        owner_offer = await fake_discord.autocomplete("show edit", "title", "starl", user=fake_discord.owner)
+        assert len(owner_offer) == 25, "an owner may change the shared shows too"
+
+
+async def test_a_json_import_with_a_field_of_the_wrong_type_names_its_line(
+    fake_discord: FakeDiscord, start_dramabot: Any
+) -> None:
+    document = '{"shows": [\n  {"title": "Fine Show"},\n  {"title": "Odd Show", "aliases": 5}\n]}\n'
+    async with start_dramabot():
+        result = await fake_discord.run_command(
+            "catalog import", {"file": Upload("shows.json", document.encode(), "application/json")},
+            user=fake_discord.admin,
+        )  # fmt: skip
+        assert result.ephemeral
+        assert result.content == (
+            "Nothing was imported; fix these lines and try again:\nline 3: aliases must be text or a list of texts."
+        )
+        deep = b"[" * 100_000 + b"]" * 100_000
+        nested = await fake_discord.run_command(
+            "catalog import", {"file": Upload("deep.json", deep, "application/json")}, user=fake_discord.admin
+        )
+        assert nested.content.endswith("line 1: this is not valid JSON (it is nested too deeply).")
+        assert await drama_title(fake_discord, "Fine Show") is None
+
+
+async def test_aliases_and_a_servers_shows_are_capped(
+    fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
+) -> None:
+    guild_id = fake_discord.guild_id
+    await insert_shows(database_path, [f"House Drama {n}" for n in range(1, MAX_SERVER_SHOWS - 1)], guild_id)
+    aliases = [f"Nickname {n}" for n in range(1, MAX_ALIASES + 1)]
+    document = json.dumps([{"title": "Many Names", "aliases": aliases}]).encode()
+    async with start_dramabot():
+        imported = await fake_discord.run_command(
+            "catalog import", {"file": Upload("names.json", document, "application/json")}, user=fake_discord.admin
+        )
+        assert imported.content.startswith("Imported 1 dramas"), imported
+        alias = await fake_discord.run_command(
+            "show alias", {"title": "Many Names", "alias": "One Too Many"}, user=fake_discord.admin
+        )
+        assert alias.ephemeral
+        assert alias.content == f"“Many Names” already has {MAX_ALIASES} aliases, the most a drama may have."
+        assert not (await drama_title(fake_discord, "One Too Many") or "").startswith("Many Names")
+
+        # The server now has 1,999 dramas of its own: one more fits, a file of two does not.
+        two = json.dumps([{"title": "Extra One"}, {"title": "Extra Two"}]).encode()
+        refused = await fake_discord.run_command(
+            "catalog import", {"file": Upload("two.json", two, "application/json")}, user=fake_discord.admin
+        )
+        assert refused.ephemeral
+        assert refused.content == (
+            "This server has 1,999 dramas of its own and the file adds 2, more than the 2,000 a server may add; "
+            "import fewer or remove some with /show remove first."
+        )
+        assert await drama_title(fake_discord, "Extra One") is None
+        await add_show(fake_discord)
+        full = await fake_discord.run_command("show add", {"title": "Extra Three"}, user=fake_discord.admin)
+        assert full.ephemeral
+        assert full.content == (
+            "This server already has 2,000 dramas of its own, the most a server may add; "
+            "remove one with /show remove first."
+        )
+        assert await drama_title(fake_discord, "Extra Three") is None
+
+
+async def test_an_owners_change_to_a_shared_show_does_not_block_an_admins_undo(
+    fake_discord: FakeDiscord, start_dramabot: Any
+) -> None:
+    async with start_dramabot():
+        await add_show(fake_discord)
+        prompt = await fake_discord.run_command(
+            "show edit", {"title": "Vincenzo", "synopsis": "An owner's better synopsis."}, user=fake_discord.owner
+        )
+        await fake_discord.click(prompt, button(prompt, "Save"))
+        assert prompt.content.startswith("Saved the changes to **Vincenzo**")
+
+        undone = await fake_discord.run_command("catalog undo", user=fake_discord.admin)
+        assert undone.content == "Took **Moonlit Garden Chronicles** out again (it was added)."
+        assert await drama_title(fake_discord, NEW_SHOW["title"]) is None
+        assert "An owner's better synopsis." in (await fake_discord.run_command("drama", {"title": "Vincenzo"})).text
+
+        by_owner = await fake_discord.run_command("catalog undo", user=fake_discord.owner)
+        assert by_owner.content == "Put back the earlier values of **Vincenzo**."
