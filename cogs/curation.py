@@ -487,7 +487,9 @@ class Curation(commands.Cog):
         kind = Role(role) if role in {r.value for r in Role} else None
         if kind is None:
             raise InvalidInput("Pick the role from the list: main, support or guest.")
-        people = self.bot.catalog.people.values()
+        catalog = self.bot.catalog
+        # Only people this server can see: another server's private cast stays private, and is not linked.
+        people = [p for p in catalog.people.values() if catalog.person_visible(p.id, interaction.guild_id)]
         exact = next((p for p in people if any(same_name(name, n) for n in p.all_names)), None)
 
         async def add(click: discord.Interaction[Dramabot], existing: Person | None) -> str:
