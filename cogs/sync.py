@@ -8,7 +8,7 @@ import logging
 from discord.ext import commands, tasks
 
 from bot.app import Dramabot
-from bot.sync import sync_command
+from bot.sync import DEFAULT_DAYS, SyncSummary, sync_command
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,16 @@ class DailySync(commands.Cog):
     async def before_daily(self) -> None:
         await self.bot.wait_until_ready()
 
-    async def run_once(self) -> None:
+    async def run_once(self, *, days: int = DEFAULT_DAYS) -> SyncSummary:
         """Sync on a connection of its own, then show the new facts everywhere at once."""
-        summary = await sync_command(self.bot.settings)
+        summary = await sync_command(self.bot.settings, days=days)
         for person_id in summary.person_ids:
             await self.bot.catalog.refresh_person(self.bot.repository, person_id)
         for show_id in summary.show_ids:
             await self.bot.catalog.refresh_show(self.bot.repository, show_id)
             self.bot.dispatch("catalog_change", show_id)
         log.info("daily sync: %s", "; ".join(summary.lines()))
+        return summary
 
 
 async def setup(bot: Dramabot) -> None:
