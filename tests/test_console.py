@@ -9,6 +9,7 @@ import shutil
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -248,3 +249,24 @@ def test_a_missing_script_is_a_usage_error(tmp_path: Path) -> None:
 def test_no_event_loop_is_left_running() -> None:
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+def test_clock_speed_brings_a_scheduled_announcement_sooner(tmp_path: Path, seeded: Path) -> None:
+    # At 120 times the speed a bot-hour passes in 30 real seconds: an episode 20 bot-minutes away is announced
+    # about 10 s after the script starts, well inside its 25 s wait.
+    seoul = ZoneInfo("Asia/Seoul")
+    airs = (dt.datetime.now(seoul) + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+    status, out = run_script(
+        tmp_path,
+        "as admin\n"
+        "/announce channel channel: #announcements\n"
+        f"/show add title: Clockwork Premiere Night premiere: {airs:%Y-%m-%d} episodes: 2"
+        f" air_days: {airs:%a} air_time: {airs:%H:%M}\n"
+        "wait 25\n",
+        database=copy_of(seeded, tmp_path),
+        clock_speed=120.0,
+    )
+    assert status == 0, out
+    announced = out[out.index("> wait 25") :]
+    assert "[#announcements] Dramabot" in announced, out
+    assert "Clockwork Premiere Night" in announced, out
