@@ -434,8 +434,8 @@ class Repository:
         )
 
     @atomic
-    async def add_shared_show(self, fields: Mapping[str, Any]) -> int:
-        """Insert a shared-catalog show (guild_id NULL) from model values; return its id."""
+    async def add_show(self, fields: Mapping[str, Any], *, guild_id: int | None = None) -> int:
+        """Insert a show from model values, shared (guild_id None) or one server's own; return its id."""
         unknown = set(fields) - set(SHOW_FIELDS)
         if unknown or "title" not in fields:
             raise ValueError(f"a show needs a title and only show fields: {sorted(unknown)}")
@@ -444,8 +444,8 @@ class Repository:
         columns = ", ".join(encoded)
         placeholders = ", ".join("?" for _ in encoded)
         cursor = await self._db.execute(
-            f"INSERT INTO shows ({columns}, created_at, updated_at) VALUES ({placeholders}, ?, ?)",
-            (*encoded.values(), now, now),
+            f"INSERT INTO shows (guild_id, {columns}, created_at, updated_at) VALUES (?, {placeholders}, ?, ?)",
+            (guild_id, *encoded.values(), now, now),
         )
         return int(cursor.lastrowid or 0)
 
@@ -643,22 +643,6 @@ class Repository:
 
     # -- curation ---------------------------------------------------------------------------------------------
     # Used by cogs/curation.py: a server's own shows, soft removal and its undo, promotion, the audit log.
-
-    @atomic
-    async def add_guild_show(self, guild_id: int, fields: Mapping[str, Any]) -> int:
-        """Insert a show that belongs to one server (from model values); return its id."""
-        unknown = set(fields) - set(SHOW_FIELDS)
-        if unknown or "title" not in fields:
-            raise ValueError(f"a show needs a title and only show fields: {sorted(unknown)}")
-        encoded = {name: value for name, value in _encode_show_fields(fields).items() if value is not None}
-        now = self._now()
-        columns = ", ".join(encoded)
-        placeholders = ", ".join("?" for _ in encoded)
-        cursor = await self._db.execute(
-            f"INSERT INTO shows (guild_id, {columns}, created_at, updated_at) VALUES (?, {placeholders}, ?, ?)",
-            (guild_id, *encoded.values(), now, now),
-        )
-        return int(cursor.lastrowid or 0)
 
     async def show_even_if_removed(self, show_id: int) -> Show | None:
         """A show by id, live or soft-removed (undo needs to see a removed one)."""

@@ -363,7 +363,7 @@ class CatalogSync:
     async def _write(self, record: SourceShow, show_id: int | None, changes: _Changes) -> int:
         repository = self.repository
         if show_id is None:
-            show_id = await repository.add_shared_show(record.facts)
+            show_id = await repository.add_show(record.facts)
             changes.added = True
             await repository.append_audit(
                 action=f"sync.{record.source}.add",

@@ -219,7 +219,7 @@ class Curation(commands.Cog):
         guild_id = require_curator(interaction)
         check_server_room(len(self.own_shows(guild_id)))
         async with repository.transaction():
-            show_id = await repository.add_guild_show(guild_id, draft.fields())
+            show_id = await repository.add_show(draft.fields(), guild_id=guild_id)
             await repository.add_show_titles(show_id, draft.aliases, kind="alias")
             await repository.append_audit(
                 action="show.add", guild_id=guild_id, user_id=interaction.user.id, show_id=show_id,
@@ -615,7 +615,7 @@ class Curation(commands.Cog):
         show_ids: list[int] = []
         async with repository.transaction():
             for row in rows:
-                show_id = await repository.add_guild_show(guild_id, row.draft.fields())
+                show_id = await repository.add_show(row.draft.fields(), guild_id=guild_id)
                 await repository.add_show_titles(show_id, row.draft.aliases, kind="alias")
                 await repository.append_audit(
                     action="show.add", guild_id=guild_id, user_id=interaction.user.id, show_id=show_id,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.catalog import open_catalog
+from bot.catalog import Catalog, open_catalog
 
 
 class NetworkBlockedError(ConnectionRefusedError):
@@ -96,3 +97,16 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     asyncio.run(build())
     return path
+
+
+@pytest.fixture(scope="session")
+def seeded_catalog(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The seed catalog in memory, read once from a copy of the seeded database; treat it as read-only."""
+    path = Path(shutil.copyfile(seeded_database, tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"))
+
+    async def load() -> Catalog:
+        repository, catalog, _report = await open_catalog(path)
+        await repository.close()
+        return catalog
+
+    return asyncio.run(load())

@@ -376,7 +376,7 @@ async def test_a_crash_between_send_and_mark_never_posts_twice(tmp_path: Path) -
         connection = await db.connect(path)
         await db.migrate(connection)
         repository = Repository(connection)
-        show_id = await repository.add_shared_show({"title": "Crash Landing Twice", "episode_count": 16})
+        show_id = await repository.add_show({"title": "Crash Landing Twice", "episode_count": 16})
         await repository.upsert_episodes(show_id, [Episode(show_id, 4, now + dt.timedelta(seconds=1))], source="t")
         await repository.save_announce_settings(
             GuildAnnounceSettings(guild_id=fake.guild_id, since=now, channel_id=channel.id, enabled=True)

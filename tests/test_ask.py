@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from collections import Counter
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.ask import INTENTS, QUESTION_LIMIT, Answer, answer
-from bot.catalog import Catalog, open_catalog
+from bot.catalog import Catalog
 from bot.models import Credit, CreditKind, Person, Show
 
 DATA = Path(__file__).parent / "data"
@@ -27,13 +26,8 @@ ASKED_INTENTS = {
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    async def load(path: Path) -> Catalog:
-        repository, catalog, _ = await open_catalog(path)
-        await repository.close()
-        return catalog
-
-    return asyncio.run(load(tmp_path_factory.mktemp("ask") / "db.sqlite3"))
+def catalog(seeded_catalog: Catalog) -> Catalog:
+    return seeded_catalog
 
 
 def ask(catalog: Catalog, question: str, *, now: dt.datetime = NOW, guild_id: int | None = None) -> Answer:

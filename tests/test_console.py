@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import cogs
-from bot.catalog import open_catalog
 from bot.clock import ScaledClock
 from bot.console import (
     Completer,
@@ -143,16 +142,9 @@ async def test_scaled_clock_runs_faster_for_whoever_reads_it() -> None:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(seeded_database: Path) -> Path:
     """A database with the seed loaded, built once: each session copies it instead of loading the seed again."""
-    path = tmp_path_factory.mktemp("seeded") / "template.sqlite3"
-
-    async def build() -> None:
-        repository, _catalog, _report = await open_catalog(path)
-        await repository.close()
-
-    asyncio.run(build())
-    return path
+    return seeded_database
 
 
 def copy_of(seeded: Path, tmp_path: Path) -> Path:

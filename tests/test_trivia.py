@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import random
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from bot.catalog import Catalog, open_catalog
+from bot.catalog import Catalog
 from bot.errors import InvalidInput
 from bot.models import Credit, CreditKind, Person, Role, Show
 from bot.trivia import (
@@ -40,13 +38,8 @@ CAST_KINDS = {QuestionKind.WHO_PLAYS, QuestionKind.WHICH_CHARACTER, QuestionKind
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    async def load(path: Path) -> Catalog:
-        repository, catalog, _ = await open_catalog(path)
-        await repository.close()
-        return catalog
-
-    return asyncio.run(load(tmp_path_factory.mktemp("trivia") / "db.sqlite3"))
+def catalog(seeded_catalog: Catalog) -> Catalog:
+    return seeded_catalog
 
 
 @pytest.fixture(scope="module")

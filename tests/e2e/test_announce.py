@@ -39,7 +39,7 @@ async def add_show(
         fields: dict[str, Any] = {"title": title, "episode_count": count, "networks": networks}
         if tmdb_id is not None:
             fields["tmdb_id"] = tmdb_id
-        show_id = await repository.add_shared_show(fields)
+        show_id = await repository.add_show(fields)
         await repository.upsert_episodes(
             show_id, [Episode(show_id, number, air_at) for number, air_at in episodes], source="admin"
         )

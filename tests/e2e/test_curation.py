@@ -56,9 +56,9 @@ async def insert_shows(path: Path, titles: list[str], guild_id: int | None = Non
         async with repository.transaction():
             for title in titles:
                 if guild_id is None:
-                    await repository.add_shared_show({"title": title})
+                    await repository.add_show({"title": title})
                 else:
-                    await repository.add_guild_show(guild_id, {"title": title})
+                    await repository.add_show({"title": title}, guild_id=guild_id)
     finally:
         await connection.close()
 
