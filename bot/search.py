@@ -218,7 +218,12 @@ class _Shard:
                 else:
                     self.sorted_keys.append(key)
             else:
-                self.by_key[key] = (*holders, slot)
+                # Holders stay most popular first, so a capped look at a common name is a slice.
+                entries, slot_entry = self.entries, self.slot_entry
+                at = bisect.bisect_right(
+                    holders, -popularity, key=lambda holder: -entries[slot_entry[holder]].popularity
+                )
+                self.by_key[key] = (*holders[:at], slot, *holders[at:])
                 if sort:
                     position = bisect.bisect_left(self.sorted_keys, key)
                     self.key_popularity[position] = max(self.key_popularity[position], popularity)
@@ -289,16 +294,11 @@ class _Shard:
     # -- queries ---------------------------------------------------------------------------------
 
     def exact(self, key: str, found: dict[int, _Candidate]) -> None:
-        for slot in self._most_popular(self.by_key.get(key, ()), SAME_NAME_CAP):
+        # A name shared by hundreds of entries ("Love", "The") must not cost hundreds of offers when a list
+        # of 25 is all anyone sees: its holders are kept most popular first, so the cap is a slice.
+        for slot in self.by_key.get(key, ())[:SAME_NAME_CAP]:
             _offer(found, self.slot_entry[slot], slot, EXACT_SCORE, exact=True)
 
-    def _most_popular(self, slots: Sequence[int], cap: int) -> Sequence[int]:
-        """At most `cap` of the slots, the most popular entries' first: a name shared by hundreds of entries
-        ("Love", "The") must not cost hundreds of offers when a list of 25 is all anyone sees."""
-        if len(slots) <= cap:
-            return slots
-        entries, slot_entry = self.entries, self.slot_entry
-        return heapq.nlargest(cap, slots, key=lambda slot: entries[slot_entry[slot]].popularity)
 
     def acronym(self, key: str, found: dict[int, _Candidate], *, among_prefixes: bool) -> None:
         """Offer the entries whose name has `key` as its acronym.
@@ -333,7 +333,7 @@ class _Shard:
         for position in positions:
             matched = keys[position]
             coverage = length / len(matched)
-            for slot in self._most_popular(by_key[matched], wanted):
+            for slot in by_key[matched][:wanted]:
                 entry_id = slot_entry[slot]
                 score = PREFIX_SCORE + 14.0 * entries[entry_id].popularity + 0.1 * coverage
                 _offer(found, entry_id, slot, score)
