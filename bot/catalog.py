@@ -17,7 +17,7 @@ from bot import db
 from bot.errors import NotFound
 from bot.models import Credit, CreditKind, Episode, Person, Show
 from bot.repository import Repository, SeedReport
-from bot.search import Hit, SearchIndex, build_person_index, build_show_index
+from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seed import read_seed
 
 T = TypeVar("T")
@@ -182,7 +182,8 @@ class Catalog:
             self.show_index.remove(show_id)
             return
         self.shows[show_id] = show
-        self.show_index.upsert(show_id, show.all_titles, popularity=show_popularity(show), guild_id=show.guild_id)
+        popularity = popularity_from_rank(show.popularity_rank)
+        self.show_index.upsert(show_id, show.all_titles, popularity=popularity, guild_id=show.guild_id)
         for credit in await repository.credits_of_show(show_id):
             self._credits_by_show[show_id].append(credit)
             self._credits_by_person[credit.person_id].append(credit)
@@ -196,13 +197,6 @@ class Catalog:
             return
         self.people[person_id] = person
         self.person_index.upsert(person_id, person.all_names)
-
-
-def show_popularity(show: Show) -> float:
-    """Map a popularity rank (1 is the most popular) into the index's 0..1 scale."""
-    if show.popularity_rank is None or show.popularity_rank < 1:
-        return 0.0
-    return 1.0 / (1.0 + show.popularity_rank / 100.0)
 
 
 async def open_catalog(path: Path | str, *, seed_file: Path | None = None) -> tuple[Repository, Catalog, SeedReport]:
