@@ -195,3 +195,36 @@ async def test_people_a_server_added_stay_in_that_server(
             "person", "name", "quorra", channel=elsewhere_channel, user=fake_discord.admin
         )
         assert all("Quorra" not in c.name for c in choices)
+
+
+async def test_sigterm_closes_the_bot_and_its_database_cleanly(
+    fake_discord: FakeDiscord, database_path: Path
+) -> None:
+    import asyncio
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE"))}
+    env.update(
+        DISCORD_TOKEN=fake_discord.token, DISCORD_API_BASE=fake_discord.api_base, DATABASE_PATH=str(database_path)
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await fake_discord.wait_until_ready(within=30)
+        process.send_signal(signal.SIGTERM)
+        status = await asyncio.wait_for(process.wait(), 15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    _out, errors = await process.communicate()
+    assert status == 0, errors.decode()
+    assert b"Traceback" not in errors
+    # A clean close checkpoints the write-ahead log into the database file and removes it.
+    assert pending_wal_bytes(database_path) == 0
+
+
+def pending_wal_bytes(database: Path) -> int:
+    wal = Path(f"{database}-wal")
+    return wal.stat().st_size if wal.exists() else 0
