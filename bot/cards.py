@@ -49,8 +49,8 @@ def discord_time(moment: dt.datetime, style: str = "F") -> str:
 
 def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     """Build the card that answers /drama: facts, dates, crew and cast, within Discord's limits."""
-    episodes = catalog.episodes_of(show.id)
-    status = schedule.status_at(show, episodes, now)
+    airing = schedule.build_schedule(show, catalog.episodes_of(show.id))  # built once for status and air slot
+    status = airing.status_at(now)
     title = show.title if not show.hangul_title else f"{show.title} ({show.hangul_title})"
     summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
     if show.episode_count:
@@ -62,7 +62,7 @@ def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
         if show.finale and show.finale != show.premiere:
             aired += f" to {show.finale.isoformat()}"
         fields.append(Field("Aired" if status is Status.FINISHED else "Airs from", aired, inline=True))
-    airs = _air_slot(show, episodes, now)
+    airs = _air_slot(show, airing, now)
     if airs:
         fields.append(Field("Air days", airs, inline=True))
     if show.genres:
@@ -130,13 +130,13 @@ def person_card(catalog: Catalog, person: Person, *, guild_id: int | None, page:
     return Card(title=title, description=description, fields=fields, footer=footer)
 
 
-def _air_slot(show: Show, episodes: list, now: dt.datetime) -> str:
+def _air_slot(show: Show, airing: schedule.Schedule, now: dt.datetime) -> str:
     if not show.air_days:
         return ""
     days = ", ".join(show.air_day_names)
     if show.air_time is None:
         return days
-    upcoming = schedule.next_episode_after(show, episodes, now)
+    upcoming = airing.next_after(now)
     if upcoming is not None:
         return f"{days} at {discord_time(upcoming.air_at, 't')} (next {discord_time(upcoming.air_at, 'R')})"
     return f"{days} at {show.air_time.strftime('%H:%M')} {show.timezone}"

@@ -141,14 +141,8 @@ async def test_scaled_clock_runs_faster_for_whoever_reads_it() -> None:
 # -- whole sessions: the real bot against the fake Discord, driven through script mode ---------------------
 
 
-@pytest.fixture(scope="module")
-def seeded(seeded_database: Path) -> Path:
-    """A database with the seed loaded, built once: each session copies it instead of loading the seed again."""
-    return seeded_database
-
-
-def copy_of(seeded: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copyfile(seeded, tmp_path / "bot.sqlite3"))
+def copy_of(seeded_database: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copyfile(seeded_database, tmp_path / "bot.sqlite3"))
 
 
 def run_script(tmp_path: Path, text: str, **options: Any) -> tuple[int, str]:
@@ -159,7 +153,7 @@ def run_script(tmp_path: Path, text: str, **options: Any) -> tuple[int, str]:
     return status, out.getvalue()
 
 
-def test_script_looks_up_completes_and_picks_from_the_menu(tmp_path: Path, seeded: Path) -> None:
+def test_script_looks_up_completes_and_picks_from_the_menu(tmp_path: Path, seeded_database: Path) -> None:
     status, out = run_script(
         tmp_path,
         "# comments are skipped\n"
@@ -168,7 +162,7 @@ def test_script_looks_up_completes_and_picks_from_the_menu(tmp_path: Path, seede
         "/drama hospital\n"
         "select 1 2\n"
         "help\n",
-        database=copy_of(seeded, tmp_path),
+        database=copy_of(seeded_database, tmp_path),
     )
     assert status == 0, out
     assert "comments are skipped" not in out, out
@@ -209,8 +203,8 @@ def test_errors_fail_the_script_and_permissions_depend_on_who_types(tmp_path: Pa
         assert "Added Console Test Drama to this server's catalog." in out
 
 
-async def test_tab_completes_commands_options_and_the_bots_suggestions(tmp_path: Path, seeded: Path) -> None:
-    async with sandbox_bot({}, copy_of(seeded, tmp_path)) as (fake, bot, watch):
+async def test_tab_completes_commands_options_and_the_bots_suggestions(tmp_path: Path, seeded_database: Path) -> None:
+    async with sandbox_bot({}, copy_of(seeded_database, tmp_path)) as (fake, bot, watch):
         out = io.StringIO()
         completer = Completer(Console(fake, bot, watch, out), asyncio.get_running_loop())
 
@@ -243,7 +237,7 @@ def test_no_event_loop_is_left_running() -> None:
         asyncio.get_running_loop()
 
 
-def test_clock_speed_brings_a_scheduled_announcement_sooner(tmp_path: Path, seeded: Path) -> None:
+def test_clock_speed_brings_a_scheduled_announcement_sooner(tmp_path: Path, seeded_database: Path) -> None:
     # At 120 times the speed a bot-hour passes in 30 real seconds: an episode 20 bot-minutes away is announced
     # about 10 s after the script starts, well inside its 25 s wait.
     seoul = ZoneInfo("Asia/Seoul")
@@ -255,7 +249,7 @@ def test_clock_speed_brings_a_scheduled_announcement_sooner(tmp_path: Path, seed
         f"/show add title: Clockwork Premiere Night premiere: {airs:%Y-%m-%d} episodes: 2"
         f" air_days: {airs:%a} air_time: {airs:%H:%M}\n"
         "wait 25\n",
-        database=copy_of(seeded, tmp_path),
+        database=copy_of(seeded_database, tmp_path),
         clock_speed=120.0,
     )
     assert status == 0, out
