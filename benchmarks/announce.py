@@ -37,17 +37,8 @@ import discord  # noqa: E402
 import discord.http  # noqa: E402
 
 from bot import db  # noqa: E402
-from bot.announcer import (  # noqa: E402
-    AnnounceMode,
-    Due,
-    GuildAnnounceSettings,
-    OutboxItem,
-    airings_between,
-    announcement_text,
-    kind_of,
-    plan,
-)
-from bot.models import Episode, Show  # noqa: E402
+from bot.announcer import airings_between, announcement_text, kind_of, plan  # noqa: E402
+from bot.models import AnnounceMode, Due, Episode, GuildAnnounceSettings, OutboxItem, Show  # noqa: E402
 from bot.outbox import Announcer, RateLimiter, TemporaryFailure  # noqa: E402
 from bot.repository import Repository  # noqa: E402
 from bot.sandbox import FakeChannel, FakeDiscord  # noqa: E402

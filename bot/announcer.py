@@ -20,22 +20,15 @@ A server-owned (private) show is visible, and so announced, only in that server.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.models import Episode, Show
+from bot.models import AnnouncementKind, AnnounceMode, Due, Episode, GuildAnnounceSettings, Show
 from bot.schedule import Schedule, ScheduledEpisode, discord_timestamp, local_to_utc, require_aware, show_zone
 
 DATE_ONLY_HOUR = dt.time(9, 0)
 _DAY = dt.timedelta(days=1)
-
-
-class AnnounceMode(StrEnum):
-    PREMIERES = "premieres"
-    EPISODES = "episodes"
-    FOLLOWED = "followed"
 
 
 MODE_LABELS = {
@@ -45,35 +38,9 @@ MODE_LABELS = {
 }
 
 
-class AnnouncementKind(StrEnum):
-    PREMIERE = "premiere"
-    EPISODE = "episode"
-
-
 class Triage(StrEnum):
     DELIVER = "deliver"
     SKIP = "skip"  # fell due longer ago than the grace window: recorded, never sent
-
-
-@dataclass(frozen=True, slots=True)
-class GuildAnnounceSettings:
-    """One server's announcement settings; `since` is when they were turned on (nothing older is announced)."""
-
-    guild_id: int
-    since: dt.datetime
-    channel_id: int | None = None
-    role_id: int | None = None
-    mode: AnnounceMode = AnnounceMode.EPISODES
-    enabled: bool = False
-    paused_reason: str | None = None
-    paused_at: dt.datetime | None = None
-    last_error: str | None = None
-    last_error_at: dt.datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        """Whether announcements go out now: turned on, a channel set, and not paused by a Discord error."""
-        return self.enabled and self.channel_id is not None and self.paused_reason is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,45 +56,6 @@ class Airing:
     air_at: dt.datetime
     time_known: bool
     air_date: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    """One announcement for one server: the outbox's unique key plus what it needs to be sent."""
-
-    guild_id: int
-    show_id: int
-    episode: int
-    kind: AnnouncementKind
-    due_at: dt.datetime
-    air_at: dt.datetime
-    time_known: bool
-    channel_id: int
-
-    @property
-    def key(self) -> tuple[int, int, int, str]:
-        return (self.guild_id, self.show_id, self.episode, str(self.kind))
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """A stored announcement: pending, claimed (being sent, or cut short by a crash), sent, skipped or failed."""
-
-    id: int
-    guild_id: int
-    show_id: int
-    episode: int
-    kind: AnnouncementKind
-    due_at: dt.datetime
-    air_at: dt.datetime
-    time_known: bool
-    channel_id: int
-    state: str
-    nonce: str
-    attempts: int = 0
-    sent_at: dt.datetime | None = None
-    message_id: int | None = None
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +83,6 @@ def kind_of(episode_number: int) -> AnnouncementKind:
 def triage(due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> Triage:
     """Deliver what fell due within the grace window (late but useful); skip anything older."""
     return Triage.SKIP if require_aware(now) - require_aware(due_at) > grace else Triage.DELIVER
-
-
-def announcement_nonce(guild_id: int, show_id: int, episode: int, kind: str) -> str:
-    """A stable 25-character nonce per announcement, so Discord drops a resend after a crash (enforce_nonce)."""
-    digest = hashlib.sha256(f"{guild_id}:{show_id}:{episode}:{kind}".encode()).hexdigest()
-    return "a" + digest[:24]
 
 
 class ScheduleCache:

@@ -26,7 +26,8 @@ from rapidfuzz import fuzz, process
 from bot import schedule
 from bot.catalog import Catalog
 from bot.models import Credit, CreditKind, Person, Role, Show, Status
-from bot.search import Hit, normalize
+from bot.search import Hit
+from bot.text import normalize
 
 __all__ = ["INTENTS", "QUESTION_LIMIT", "Answer", "answer", "prepare"]
 

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from bot.errors import InvalidInput
 from bot.models import SEOUL, WEEKDAYS, Person, Show
 from bot.search import search_key
+from bot.text import normalize
 
 TITLE_LIMIT = 100
 NAME_LIMIT = 100
@@ -311,22 +312,15 @@ def shown_value(value: Any) -> str:
 # -- near duplicates -------------------------------------------------------------------------------------------
 
 
-def normalised(text: str) -> str:
-    """Casefold, drop accents and punctuation, keep letters (Hangul too) and digits."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(unicodedata.normalize("NFC", kept).split())
-
-
 def similar_show(title: str, shows: Iterable[Show], *, cutoff: float = SIMILAR_TITLE) -> Show | None:
     """The existing show whose title (or other name) is closest to `title`, if it is close enough to ask."""
-    wanted = normalised(title)
+    wanted = normalize(title)
     names: dict[tuple[int, int], str] = {}
     by_id: dict[int, Show] = {}
     for show in shows:
         by_id[show.id] = show
         for index, name in enumerate(show.all_titles):
-            names[(show.id, index)] = normalised(name)
+            names[(show.id, index)] = normalize(name)
     if not wanted or not names:
         return None
     found = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -335,21 +329,17 @@ def similar_show(title: str, shows: Iterable[Show], *, cutoff: float = SIMILAR_T
 
 def similar_person(name: str, people: Iterable[Person], *, cutoff: float = SIMILAR_NAME) -> Person | None:
     """The person whose name is closest to `name`, if close enough that creating a new one may be a mistake."""
-    wanted = normalised(name)
+    wanted = normalize(name)
     names: dict[tuple[int, int], str] = {}
     by_id: dict[int, Person] = {}
     for person in people:
         by_id[person.id] = person
         for index, other in enumerate(person.all_names):
-            names[(person.id, index)] = normalised(other)
+            names[(person.id, index)] = normalize(other)
     if not wanted or not names:
         return None
     found = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=cutoff)
     return by_id[found[2][0]] if found else None
-
-
-def same_name(a: str, b: str) -> bool:
-    return normalised(a) == normalised(b)
 
 
 def shows_named_from(text: str, shows: Iterable[Show]) -> list[Show]:
@@ -456,7 +446,7 @@ def parse_import(data: bytes, filename: str) -> list[ImportRow]:
         except InvalidInput as error:
             problems.append(ImportProblem(line, error.message))
             continue
-        key = normalised(draft.title)
+        key = normalize(draft.title)
         if key in seen:
             problems.append(ImportProblem(line, f"“{draft.title}” is already in this file, on line {seen[key]}."))
             continue
@@ -469,11 +459,11 @@ def parse_import(data: bytes, filename: str) -> list[ImportRow]:
 
 def check_against_catalog(rows: Sequence[ImportRow], existing: Iterable[Show]) -> None:
     """Refuse rows whose title is already a show this server sees (edit those with /show edit)."""
-    taken = {normalised(name): show for show in existing for name in show.all_titles}
+    taken = {normalize(name): show for show in existing for name in show.all_titles}
     problems = [
         ImportProblem(row.line, f"“{row.draft.title}” is already in the catalog; change it with /show edit.")
         for row in rows
-        if normalised(row.draft.title) in taken
+        if normalize(row.draft.title) in taken
     ]
     if problems:
         raise ImportRejected(problems)
@@ -621,18 +611,3 @@ def export_shows(shows: Iterable[Show], kind: str = "json") -> bytes:
             for name, value in record.items()
         })  # fmt: skip
     return out.getvalue().encode()
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One line of the audit log: who did what to which show, when, and the values before and after."""
-
-    id: int
-    at: dt.datetime
-    guild_id: int | None
-    user_id: int | None
-    action: str
-    show_id: int | None
-    person_id: int | None
-    old: Mapping[str, Any] | None
-    new: Mapping[str, Any] | None

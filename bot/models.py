@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 SEOUL = "Asia/Seoul"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -122,3 +125,151 @@ class Episode:
     number: int
     air_at: dt.datetime  # timezone-aware, UTC
     title: str | None = None
+
+
+# -- announcements ---------------------------------------------------------------------------------------
+
+
+class AnnounceMode(StrEnum):
+    PREMIERES = "premieres"
+    EPISODES = "episodes"
+    FOLLOWED = "followed"
+
+
+class AnnouncementKind(StrEnum):
+    PREMIERE = "premiere"
+    EPISODE = "episode"
+
+
+@dataclass(frozen=True, slots=True)
+class GuildAnnounceSettings:
+    """One server's announcement settings; `since` is when they were turned on (nothing older is announced)."""
+
+    guild_id: int
+    since: dt.datetime
+    channel_id: int | None = None
+    role_id: int | None = None
+    mode: AnnounceMode = AnnounceMode.EPISODES
+    enabled: bool = False
+    paused_reason: str | None = None
+    paused_at: dt.datetime | None = None
+    last_error: str | None = None
+    last_error_at: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether announcements go out now: turned on, a channel set, and not paused by a Discord error."""
+        return self.enabled and self.channel_id is not None and self.paused_reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One announcement for one server: the outbox's unique key plus what it needs to be sent."""
+
+    guild_id: int
+    show_id: int
+    episode: int
+    kind: AnnouncementKind
+    due_at: dt.datetime
+    air_at: dt.datetime
+    time_known: bool
+    channel_id: int
+
+    @property
+    def key(self) -> tuple[int, int, int, str]:
+        return (self.guild_id, self.show_id, self.episode, str(self.kind))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A stored announcement: pending, claimed (being sent, or cut short by a crash), sent, skipped or failed."""
+
+    id: int
+    guild_id: int
+    show_id: int
+    episode: int
+    kind: AnnouncementKind
+    due_at: dt.datetime
+    air_at: dt.datetime
+    time_known: bool
+    channel_id: int
+    state: str
+    nonce: str
+    attempts: int = 0
+    sent_at: dt.datetime | None = None
+    message_id: int | None = None
+    error: str | None = None
+
+
+def announcement_nonce(guild_id: int, show_id: int, episode: int, kind: str) -> str:
+    """A stable 25-character nonce per announcement, so Discord drops a resend after a crash (enforce_nonce)."""
+    digest = hashlib.sha256(f"{guild_id}:{show_id}:{episode}:{kind}".encode()).hexdigest()
+    return "a" + digest[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log: who did what to which show, when, and the values before and after."""
+
+    id: int
+    at: dt.datetime
+    guild_id: int | None
+    user_id: int | None
+    action: str
+    show_id: int | None
+    person_id: int | None
+    old: Mapping[str, Any] | None
+    new: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    user_id: int
+    points: int
+    correct: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class TriviaGameRecord:
+    """A game as stored: where it runs, who started it, and whether (and why) it ended."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    starter_id: int
+    rounds: int
+    seconds: int
+    difficulty: str
+    show_id: int | None
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    end_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardEntry:
+    rank: int
+    user_id: int
+    points: int
+    correct: int
+    answered: int
+    games: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerStats:
+    """One player's trivia record in one server, all time."""
+
+    user_id: int
+    games: int
+    points: int
+    correct: int
+    answered: int
+    best_game: int
+    rank: int  # 1-based, by all-time points in the server
+    last_played: dt.datetime
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0

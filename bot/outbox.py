@@ -30,16 +30,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.announcer import (
-    OutboxItem,
-    ScheduleCache,
-    Triage,
-    airings_between,
-    next_due_after,
-    plan,
-    triage,
-)
-from bot.models import Episode, Show
+from bot.announcer import ScheduleCache, Triage, airings_between, next_due_after, plan, triage
+from bot.models import Episode, OutboxItem, Show
 from bot.repository import Repository, utc_now
 
 log = logging.getLogger(__name__)

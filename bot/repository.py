@@ -14,17 +14,28 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
-from bot.announcer import (
+from bot.models import (
+    SEOUL,
+    WEEKDAYS,
     AnnouncementKind,
     AnnounceMode,
+    AuditEntry,
+    Credit,
+    CreditKind,
     Due,
+    Episode,
     GuildAnnounceSettings,
+    LeaderboardEntry,
     OutboxItem,
+    Person,
+    PlayerStats,
+    Role,
+    Show,
+    Standing,
+    Status,
+    TriviaGameRecord,
     announcement_nonce,
 )
-from bot.curation import AuditEntry
-from bot.models import SEOUL, WEEKDAYS, Credit, CreditKind, Episode, Person, Role, Show, Status
-from bot.trivia_session import LeaderboardEntry, PlayerStats, Standing, TriviaGameRecord
 
 Clock = Callable[[], dt.datetime]
 
@@ -557,7 +568,14 @@ class Repository:
 
     @atomic
     async def start_trivia_game(
-        self, *, guild_id: int, channel_id: int, starter_id: int, rounds: int, seconds: int, difficulty: str,
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        starter_id: int,
+        rounds: int,
+        seconds: int,
+        difficulty: str,
         show_id: int | None,
     ) -> int:
         """Record a game as running and return its id (its buttons carry it)."""
@@ -672,9 +690,7 @@ class Repository:
     async def remove_show_title(self, show_id: int, title: str) -> None:
         await self._db.execute("DELETE FROM show_titles WHERE show_id = ? AND title = ?", (show_id, title))
 
-    async def audit_entries(
-        self, guild_id: int, *, show_id: int | None = None, limit: int = 10
-    ) -> list[AuditEntry]:
+    async def audit_entries(self, guild_id: int, *, show_id: int | None = None, limit: int = 10) -> list[AuditEntry]:
         """A server's audit log, newest first, optionally of one show only."""
         query = f"SELECT {_AUDIT_COLUMNS} FROM audit_log WHERE guild_id = ?"
         params: tuple[Any, ...] = (guild_id,)
@@ -855,9 +871,7 @@ class Repository:
 
     @atomic
     async def fail_outbox_item(self, item_id: int, error: str) -> None:
-        await self._db.execute(
-            "UPDATE announce_outbox SET state = 'failed', error = ? WHERE id = ?", (error, item_id)
-        )
+        await self._db.execute("UPDATE announce_outbox SET state = 'failed', error = ? WHERE id = ?", (error, item_id))
 
     async def next_outbox_retry(self, after: dt.datetime) -> dt.datetime | None:
         """Return the earliest retry of a pending row scheduled after `after`, or None.

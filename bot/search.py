@@ -28,7 +28,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from bot.text import normalize
 
 if TYPE_CHECKING:
     from bot.models import Person, Show
@@ -45,7 +46,6 @@ __all__ = [
     "SearchIndex",
     "build_person_index",
     "build_show_index",
-    "normalize",
     "popularity_from_rank",
     "search_key",
 ]
@@ -105,19 +105,6 @@ def _keystroke_table() -> dict[int, str]:
 
 
 _KEYSTROKES = _keystroke_table()
-_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)  # "it's" -> "its", not "it s"
-_ASCII_FOLD = {i: None if chr(i) in "'`" else " " for i in range(128) if not chr(i).isalnum()}
-
-
-def normalize(text: str) -> str:
-    """Fold `text` for comparison: NFKC, casefold, no accents or punctuation, single spaces; Hangul kept."""
-    if text.isascii():
-        return " ".join(text.lower().translate(_ASCII_FOLD).split())
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
-    # Accents go (é -> e); NFC then recomposes Hangul, which NFD split into jamo that are letters.
-    decomposed = unicodedata.normalize("NFD", text)
-    text = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
 
 
 def search_key(text: str) -> str:
@@ -298,7 +285,6 @@ class _Shard:
         # of 25 is all anyone sees: its holders are kept most popular first, so the cap is a slice.
         for slot in self.by_key.get(key, ())[:SAME_NAME_CAP]:
             _offer(found, self.slot_entry[slot], slot, EXACT_SCORE, exact=True)
-
 
     def acronym(self, key: str, found: dict[int, _Candidate], *, among_prefixes: bool) -> None:
         """Offer the entries whose name has `key` as its acronym.

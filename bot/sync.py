@@ -34,13 +34,13 @@ from bot import db
 from bot.errors import ConfigError
 from bot.models import SEOUL, CreditKind, Episode, Person, Show
 from bot.repository import Repository
-from bot.search import normalize
 from bot.seed import read_seed
 from bot.settings import Settings
 from bot.sources import SourceCredit, SourceShow, tmdb, tvmaze
 from bot.sources.http import CallStats, SourceError
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
+from bot.text import name_key
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +101,6 @@ class SyncSummary:
         self.calls_by_source[source] = stats.calls
 
 
-def title_key(title: str) -> str:
-    """Fold a title or name for matching: case, accents, punctuation, hyphens and spaces ignored."""
-    return normalize(title).replace(" ", "")
-
-
 class DatabaseCache:
     """The sources' answers for conditional requests, kept in the catalog database (compressed)."""
 
@@ -135,7 +130,7 @@ class ShowMatcher:
         if show.guild_id is not None:
             return
         for title in show.all_titles:
-            self._by_key.setdefault(title_key(title), {})[show.id] = show
+            self._by_key.setdefault(name_key(title), {})[show.id] = show
 
     def replace(self, show: Show) -> None:
         for shows in self._by_key.values():
@@ -151,7 +146,7 @@ class ShowMatcher:
         for title in titles:
             candidates = [
                 show
-                for show in self._by_key.get(title_key(title), {}).values()
+                for show in self._by_key.get(name_key(title), {}).values()
                 if getattr(show, id_field, None) in (None, record.external_id)  # another record's show is not it
             ]
             if record.premiere is not None:
@@ -180,19 +175,19 @@ class PeopleIndex:
         if tmdb_id is not None:
             self._by_tmdb.setdefault(tmdb_id, person_id)
         for name in names:
-            self._by_name.setdefault(title_key(name), person_id)
+            self._by_name.setdefault(name_key(name), person_id)
 
     def find(self, credit: SourceCredit) -> int | None:
         for person_id, names, tmdb_id in reversed(self._pending):
-            if (credit.person_tmdb_id is not None and credit.person_tmdb_id == tmdb_id) or title_key(
+            if (credit.person_tmdb_id is not None and credit.person_tmdb_id == tmdb_id) or name_key(
                 credit.person_name
-            ) in map(title_key, names):
+            ) in map(name_key, names):
                 return person_id
         if credit.person_tmdb_id is not None and credit.person_tmdb_id in self._by_tmdb:
             return self._by_tmdb[credit.person_tmdb_id]
         for name in (credit.person_name, credit.person_hangul_name):
-            if name and title_key(name) in self._by_name:
-                return self._by_name[title_key(name)]
+            if name and name_key(name) in self._by_name:
+                return self._by_name[name_key(name)]
         return None
 
     def add_pending(self, person_id: int, names: Sequence[str], tmdb_id: int | None) -> None:

@@ -8,10 +8,8 @@ nearby years, and each is checked against the catalog so that no wrong option is
 
 from __future__ import annotations
 
-import functools
 import random
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from rapidfuzz import fuzz
 
 from bot.errors import InvalidInput
 from bot.models import Credit, CreditKind, Role, Show
+from bot.text import name_key
 
 if TYPE_CHECKING:
     from bot.catalog import Catalog
@@ -75,15 +74,6 @@ class Question:
 # -- names -------------------------------------------------------------------------------------------------
 
 
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def normalise(text: str) -> str:
-    """Fold a name for comparison: case, accents, spaces, hyphens and punctuation do not count."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text).casefold())
-
-
 # Words that say what a character is rather than who: a name made only of these is no name to ask about.
 _GENERIC_WORDS = frozenset(
     """
@@ -118,10 +108,10 @@ _SEASON_SUFFIX = re.compile(r"(?:\s*(?:season|part|series|chapter|ep\.?)?\s*(?:\
 
 def character_core(name: str) -> str:
     """The part of a character name that names someone: "Young Lee Eun Soo" and "Detective Lee" shed a word."""
-    words = [normalise(word) for word in re.split(r"[ \-.]+", name) if word]
+    words = [name_key(word) for word in re.split(r"[ \-.]+", name) if word]
     while len(words) > 1 and words[0] in _GENERIC_WORDS:
         del words[0]
-    return "".join(words) or normalise(name)
+    return "".join(words) or name_key(name)
 
 
 def is_plain_character(name: str | None) -> bool:
@@ -130,9 +120,9 @@ def is_plain_character(name: str | None) -> bool:
         return False
     if re.search(r"['’]s\b", name):
         return False  # "Yoo Ri's mother": a description by way of someone else
-    words = [normalise(word) for word in re.split(r"[ \-.]+", name) if word]
+    words = [name_key(word) for word in re.split(r"[ \-.]+", name) if word]
     # Two letters or fewer ("K", "X") is an initial, not a name a player could pick out.
-    if len(normalise(name)) <= 2 or all(word in _GENERIC_WORDS for word in words):
+    if len(name_key(name)) <= 2 or all(word in _GENERIC_WORDS for word in words):
         return False
     # "School Nursing Teacher", "Bank Manager": a description ends in a role; a name ("Detective Kim") does not.
     return words[-1] not in _GENERIC_WORDS or words[-1] in _NAME_SYLLABLES
@@ -141,8 +131,8 @@ def is_plain_character(name: str | None) -> bool:
 def franchise_key(title: str) -> str:
     """Reduce a title to its series: "Taxi Driver Season 2" and "Taxi Driver" share one key."""
     head = title.casefold().split(":", 1)[0]
-    stem = normalise(_SEASON_SUFFIX.sub("", head))
-    return stem or normalise(title)
+    stem = name_key(_SEASON_SUFFIX.sub("", head))
+    return stem or name_key(title)
 
 
 def _popularity_band(show: Show) -> int:
@@ -187,7 +177,7 @@ class TriviaPool:
         for credit in credits:
             if credit.show_id not in self.shows:
                 continue
-            name = normalise(credit.person_name)
+            name = name_key(credit.person_name)
             if not name:
                 continue
             self._names_in_show[credit.show_id].add(name)
@@ -218,8 +208,8 @@ class TriviaPool:
         """Name each show so no two read alike; a title shared by shows of one year names none of them."""
         by_title: dict[str, list[Show]] = defaultdict(list)
         for show in self.shows.values():
-            if normalise(show.title):
-                by_title[normalise(show.title)].append(show)
+            if name_key(show.title):
+                by_title[name_key(show.title)].append(show)
         self._option_label: dict[int, str] = {}  # as an option: the title, with the year when shared
         self._text_label: dict[int, str] = {}  # in a question: the title and year
         self._unique_title: set[int] = set()  # the title alone names the show (year questions need this)
@@ -243,12 +233,12 @@ class TriviaPool:
         self._askable: dict[int, list[Credit]] = {}
         self._characters: dict[int, list[str]] = {}
         for show_id, cast in self._cast.items():
-            actors = Counter(normalise(credit.person_name) for credit in cast)
+            actors = Counter(name_key(credit.person_name) for credit in cast)
             # "Lee Eun Soo" and "Young Lee Eun Soo" (or "Kim" and "Detective Kim") may be one person twice.
             cores = Counter(character_core(credit.character) for credit in cast if credit.character)
             # A note may say an actor also plays someone else ("also Ha Ru"): such a name has two players.
-            notes = " ".join(normalise(credit.character_note) for credit in cast if credit.character_note)
-            title = normalise(self.shows[show_id].title)
+            notes = " ".join(name_key(credit.character_note) for credit in cast if credit.character_note)
+            title = name_key(self.shows[show_id].title)
             people = self._names_in_show[show_id]
             offered: dict[str, str] = {}
             askable: list[Credit] = []
@@ -261,9 +251,9 @@ class TriviaPool:
                     continue  # two people credited with one name
                 if any(core in name or name in core or fuzz.ratio(core, name) >= SAME_NAME_RATIO for name in people):
                     continue  # an actor playing themself, or a part named after its player ("Yoo Jung", "Lee Gyu Han")
-                offered.setdefault(normalise(credit.character), credit.character)
+                offered.setdefault(name_key(credit.character), credit.character)
                 # An annotated credit still offers its name as a wrong option, but is never asked about.
-                if not credit.character_note and actors[normalise(credit.person_name)] == 1 and core not in title:
+                if not credit.character_note and actors[name_key(credit.person_name)] == 1 and core not in title:
                     askable.append(credit)
             self._askable[show_id] = askable
             self._characters[show_id] = list(offered.values())
@@ -306,7 +296,7 @@ class TriviaPool:
                 levels = _levels(easy=main and band == 0, hard=not main or band == 2)
                 subjects.append(_Subject(QuestionKind.WHICH_SHOW, show_id, credit.person_id, credit, levels))
             directors = self._directors.get(show_id, [])
-            if len({normalise(credit.person_name) for credit in directors}) == 1:
+            if len({name_key(credit.person_name) for credit in directors}) == 1:
                 credit = directors[0]
                 levels = _levels(easy=False, hard=True)
                 subjects.append(_Subject(QuestionKind.WHO_DIRECTED, show_id, credit.person_id, credit, levels))
@@ -372,9 +362,9 @@ class TriviaPool:
             for _ in range(_PROBES):
                 row = rows[rng.randrange(len(rows))]
                 text = accept(row)
-                if text is None or normalise(text) in keys:
+                if text is None or name_key(text) in keys:
                     continue
-                keys.add(normalise(text))
+                keys.add(name_key(text))
                 found[text] = score(row)
                 if len(found) >= needed * 3:
                     break
@@ -386,11 +376,11 @@ class TriviaPool:
     def _distractors_who_plays(self, rng: random.Random, credit: Credit) -> list[str] | None:
         """Other actors of the same show, topped up with actors of the same era who are not in it."""
         show = self.shows[credit.show_id]
-        answer = normalise(credit.person_name)
+        answer = name_key(credit.person_name)
         same_show = {
-            normalise(other.person_name): other.person_name
+            name_key(other.person_name): other.person_name
             for other in self._cast[credit.show_id]
-            if normalise(other.person_name) != answer
+            if name_key(other.person_name) != answer
         }
         picks = _sample(rng, list(same_show.values()), OPTIONS - 1)
         if len(picks) < OPTIONS - 1:
@@ -398,13 +388,13 @@ class TriviaPool:
             in_show = self._names_in_show[credit.show_id]
 
             def accept(other: Credit) -> str | None:
-                return None if normalise(other.person_name) in in_show else other.person_name
+                return None if name_key(other.person_name) in in_show else other.person_name
 
             def score(other: Credit) -> int:
                 other_show = self.shows[other.show_id]
                 return 2 * (_popularity_band(other_show) == band) + (other.role == credit.role)
 
-            taken = {answer, *map(normalise, picks)}
+            taken = {answer, *map(name_key, picks)}
             rings = self._near(self._cast_by_year, show.year, 2)
             picks += self._draw(rng, rings, accept, score, taken, OPTIONS - 1 - len(picks))
         return picks if len(picks) == OPTIONS - 1 else None
@@ -413,22 +403,22 @@ class TriviaPool:
         """Other characters of the same show, topped up with characters of other shows of the same era."""
         assert credit.character is not None
         show = self.shows[credit.show_id]
-        answer = normalise(credit.character)
-        own = [name for name in self._characters[credit.show_id] if normalise(name) != answer]
+        answer = name_key(credit.character)
+        own = [name for name in self._characters[credit.show_id] if name_key(name) != answer]
         picks = _sample(rng, own, OPTIONS - 1)
         if len(picks) < OPTIONS - 1:
-            in_show = self._names_in_show[credit.show_id] | {normalise(n) for n in self._characters[credit.show_id]}
-            in_show |= {normalise(c.character) for c in self._cast[credit.show_id] if c.character}
+            in_show = self._names_in_show[credit.show_id] | {name_key(n) for n in self._characters[credit.show_id]}
+            in_show |= {name_key(c.character) for c in self._cast[credit.show_id] if c.character}
 
             def accept(row: tuple[int, str]) -> str | None:
-                return None if normalise(row[1]) in in_show else row[1]
+                return None if name_key(row[1]) in in_show else row[1]
 
             words = len(credit.character.split())
 
             def score(row: tuple[int, str]) -> int:
                 return len(row[1].split()) == words  # a full name among full names
 
-            taken = {answer, *map(normalise, picks)}
+            taken = {answer, *map(name_key, picks)}
             rings = self._near(self._characters_by_year, show.year, 2)
             picks += self._draw(rng, rings, accept, score, taken, OPTIONS - 1 - len(picks))
         return picks if len(picks) == OPTIONS - 1 else None
@@ -436,7 +426,7 @@ class TriviaPool:
     def _distractors_which_show(self, rng: random.Random, credit: Credit) -> list[str] | None:
         """Shows of the same era and popularity that the person, and anyone of the same name, was not in."""
         show = self.shows[credit.show_id]
-        name = normalise(credit.person_name)
+        name = name_key(credit.person_name)
         own_shows = self._shows_of_name[name]
         own_franchises = self._franchises_of_name[name]
         band = _popularity_band(show)
@@ -456,7 +446,7 @@ class TriviaPool:
                 + bool(networks & set(other.networks))
             )
 
-        taken = {normalise(self._option_label[show.id])}
+        taken = {name_key(self._option_label[show.id])}
         rings = self._near(self._shows_by_year, show.year, 3)
         picks = self._draw(rng, rings, accept, score, taken, OPTIONS - 1)
         return picks if len(picks) == OPTIONS - 1 else None
@@ -469,14 +459,14 @@ class TriviaPool:
         networks = set(show.networks)
 
         def accept(other: Credit) -> str | None:
-            return None if normalise(other.person_name) in in_show else other.person_name
+            return None if name_key(other.person_name) in in_show else other.person_name
 
         def score(other: Credit) -> int:
             other_show = self.shows[other.show_id]
             return (_popularity_band(other_show) == band) + bool(networks & set(other_show.networks))
 
         rings = self._near(self._directors_by_year, show.year, 2)
-        picks = self._draw(rng, rings, accept, score, {normalise(credit.person_name)}, OPTIONS - 1)
+        picks = self._draw(rng, rings, accept, score, {name_key(credit.person_name)}, OPTIONS - 1)
         return picks if len(picks) == OPTIONS - 1 else None
 
     def _years_around(self, rng: random.Random, year: int) -> list[int]:
@@ -487,7 +477,7 @@ class TriviaPool:
 
     def _distractors_network(self, rng: random.Random, show: Show) -> list[str] | None:
         """Networks common in the catalog, likelier when they aired shows of the same era; no sister channels."""
-        answer = normalise(show.networks[0])
+        answer = name_key(show.networks[0])
         # A popular show gets the big names as distractors; an obscure channel would give the answer away.
         floor = COMMON_NETWORK_SHOWS * (4 if _popularity_band(show) == 0 else 1)
         era: Counter[str] = Counter()
@@ -497,7 +487,7 @@ class TriviaPool:
         others = [
             (network, count)
             for network, count in self._network_count.items()
-            if answer not in normalise(network) and normalise(network) not in answer
+            if answer not in name_key(network) and name_key(network) not in answer
         ]
         choices = [network for network, count in others if count >= floor]
         if len(choices) < OPTIONS - 1:  # a small catalog: every network is as common as it gets
@@ -508,8 +498,8 @@ class TriviaPool:
             index = rng.choices(range(len(choices)), weights)[0]
             network = choices.pop(index)
             del weights[index]
-            key = normalise(network)
-            if not any(key in normalise(pick) or normalise(pick) in key for pick in picks):
+            key = name_key(network)
+            if not any(key in name_key(pick) or name_key(pick) in key for pick in picks):
                 picks.append(network)
         return picks if len(picks) == OPTIONS - 1 else None
 
@@ -561,7 +551,7 @@ class TriviaPool:
         if wrong is None:
             return None
         options = [right, *wrong]
-        if len({normalise(option) for option in options}) != OPTIONS:
+        if len({name_key(option) for option in options}) != OPTIONS:
             return None
         rng.shuffle(options)
         return Question(kind, text, tuple(options), options.index(right), show.id, person_id, difficulty)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.errors import InvalidInput
+from bot.models import Standing
 from bot.trivia import DIFFICULTIES, OPTIONS, Question, points_for
 
 DEFAULT_ROUNDS = 5
@@ -81,14 +82,6 @@ class RoundResult:
     def winners(self) -> tuple[Answer, ...]:
         """The right answers, fastest first."""
         return tuple(answer for answer in self.answers if answer.correct)
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    user_id: int
-    points: int
-    correct: int
-    answered: int
 
 
 class TriviaSession:
@@ -325,48 +318,3 @@ def period_name(period: str) -> str:
 
 
 # -- records the repository returns ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TriviaGameRecord:
-    """A game as stored: where it runs, who started it, and whether (and why) it ended."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    starter_id: int
-    rounds: int
-    seconds: int
-    difficulty: str
-    show_id: int | None
-    started_at: dt.datetime
-    ended_at: dt.datetime | None = None
-    end_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderboardEntry:
-    rank: int
-    user_id: int
-    points: int
-    correct: int
-    answered: int
-    games: int
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerStats:
-    """One player's trivia record in one server, all time."""
-
-    user_id: int
-    games: int
-    points: int
-    correct: int
-    answered: int
-    best_game: int
-    rank: int  # 1-based, by all-time points in the server
-    last_played: dt.datetime
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answered if self.answered else 0.0

@@ -18,19 +18,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announcer import (
-    MODE_LABELS,
-    AnnouncementKind,
-    AnnounceMode,
-    Due,
-    GuildAnnounceSettings,
-    OutboxItem,
-    airings_between,
-    announcement_text,
-    plan,
-)
+from bot.announcer import MODE_LABELS, airings_between, announcement_text, plan
 from bot.app import EMBED_COLOUR, Dramabot
 from bot.errors import Forbidden, InvalidInput, NotFound
+from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, OutboxItem
 from bot.outbox import Announcer, PermanentFailure, TemporaryFailure, Undeliverable
 from bot.schedule import build_schedule, discord_timestamp
 from cogs.lookup import checked_query, show_choices

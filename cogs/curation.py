@@ -41,7 +41,6 @@ from bot.curation import (
     is_curator,
     parse_import,
     parse_local_datetime,
-    same_name,
     shown_value,
     shows_named_from,
     similar_person,
@@ -49,6 +48,7 @@ from bot.curation import (
 )
 from bot.errors import DramabotError, Forbidden, InvalidInput
 from bot.models import CreditKind, Episode, Person, Role, Show
+from bot.text import same_name
 from cogs.lookup import checked_query, show_choices, show_label
 
 log = logging.getLogger(__name__)

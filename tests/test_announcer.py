@@ -19,21 +19,16 @@ from pathlib import Path
 import pytest
 
 from bot import db
-from bot.announcer import (
-    DATE_ONLY_HOUR,
+from bot.announcer import DATE_ONLY_HOUR, Triage, airings_between, announcement_text, next_due_after, plan, triage
+from bot.models import (
     AnnouncementKind,
     AnnounceMode,
+    Episode,
     GuildAnnounceSettings,
     OutboxItem,
-    Triage,
-    airings_between,
+    Show,
     announcement_nonce,
-    announcement_text,
-    next_due_after,
-    plan,
-    triage,
 )
-from bot.models import Episode, Show
 from bot.outbox import Announcer, PermanentFailure, RateLimiter, SlidingWindow, TemporaryFailure
 from bot.repository import Repository
 from bot.sandbox import FakeDiscord

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Person, Show
-from bot.search import Hit, SearchIndex, build_person_index, build_show_index, normalize, search_key
+from bot.search import Hit, SearchIndex, build_person_index, build_show_index, search_key
+from bot.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "data" / "seed" / "catalog.json"

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from bot.catalog import Catalog
 from bot.errors import InvalidInput
 from bot.models import Credit, CreditKind, Person, Role, Show
+from bot.text import name_key
 from bot.trivia import (
     EASY_MAX_RANK,
     HARD_MIN_RANK,
@@ -26,7 +27,6 @@ from bot.trivia import (
     is_plain_character,
     make_question,
     make_round_set,
-    normalise,
     points_for,
     sample_text,
 )
@@ -65,7 +65,7 @@ class Facts:
         self.max_year = max(show.year for show in catalog.shows.values() if show.year)
 
     def names_in(self, show_id: int, kind: CreditKind | None = None) -> set[str]:
-        return {normalise(c.person_name) for c in self.credits[show_id] if kind is None or c.kind is kind}
+        return {name_key(c.person_name) for c in self.credits[show_id] if kind is None or c.kind is kind}
 
     def person_name(self, person_id: int) -> str:
         return self.catalog.people[person_id].name
@@ -79,7 +79,7 @@ def check_shape(question: Question) -> None:
     assert len(question.options) == 4
     assert 0 <= question.answer < 4
     assert question.answer_text == question.options[question.answer]
-    keys = [normalise(option) for option in question.options]
+    keys = [name_key(option) for option in question.options]
     assert len(set(keys)) == 4, question
     assert all(keys), question
     assert question.text.endswith("?")
@@ -89,21 +89,21 @@ def check_truth(question: Question, facts: Facts) -> None:
     """Assert the answer is true by the catalog and every other option false."""
     assert question.show_id is not None
     show = facts.catalog.shows[question.show_id]
-    right = normalise(question.answer_text)
-    wrong = [normalise(option) for i, option in enumerate(question.options) if i != question.answer]
+    right = name_key(question.answer_text)
+    wrong = [name_key(option) for i, option in enumerate(question.options) if i != question.answer]
     kind = question.kind
     if kind in (QuestionKind.WHO_PLAYS, QuestionKind.WHICH_CHARACTER):
         assert question.person_id is not None
         credit = facts.cast_credit(show.id, question.person_id)  # exactly one cast credit in the show
         assert credit.character and is_plain_character(credit.character) and credit.character_note is None
-        character = normalise(credit.character)
+        character = name_key(credit.character)
         core = character_core(credit.character)
         same_character = [c for c in facts.credits[show.id] if c.character and character_core(c.character) == core]
         assert len(same_character) == 1, "the character has one player"
-        assert character not in normalise(show.title)
+        assert character not in name_key(show.title)
         if kind is QuestionKind.WHO_PLAYS:
             assert f"Who plays {credit.character} in " in question.text
-            assert right == normalise(credit.person_name)
+            assert right == name_key(credit.person_name)
         else:
             assert credit.person_name in question.text
             assert right == character
@@ -111,7 +111,7 @@ def check_truth(question: Question, facts: Facts) -> None:
             assert core not in name and name not in core and fuzz.ratio(core, name) < 80, "named after its player"
     elif kind is QuestionKind.WHICH_SHOW:
         assert question.person_id is not None
-        name = normalise(facts.person_name(question.person_id))
+        name = name_key(facts.person_name(question.person_id))
         assert name in facts.names_in(show.id, CreditKind.CAST)
         for option in question.options:
             if option == question.answer_text:
@@ -129,7 +129,7 @@ def check_truth(question: Question, facts: Facts) -> None:
         assert int(question.answer_text) == show.year
         assert len(facts.shows_by_label[show.title]) == 1 and show.title in question.text
     elif kind is QuestionKind.NETWORK:
-        assert [normalise(n) for n in show.networks] == [right]
+        assert [name_key(n) for n in show.networks] == [right]
         assert all(right not in other and other not in right for other in wrong), "no sister channel"
     if kind is not QuestionKind.PREMIERE_YEAR and kind is not QuestionKind.WHICH_SHOW:
         label = f"{show.title} ({show.year})" if show.year else show.title
@@ -334,17 +334,17 @@ def test_plain_characters_only() -> None:
 
 
 def test_a_character_core_sheds_what_is_not_a_name() -> None:
-    assert character_core("Young Lee Eun Soo") == character_core("Lee Eun Soo") == normalise("Lee Eun Soo")
+    assert character_core("Young Lee Eun Soo") == character_core("Lee Eun Soo") == name_key("Lee Eun Soo")
     assert character_core("Detective Kim") == character_core("Mr. Kim") == "kim"
     assert character_core("Doctor") == "doctor"
     assert character_core("Kim Min Young") == "kimminyoung"
 
 
 def test_names_compare_without_case_spaces_hyphens_or_punctuation() -> None:
-    assert normalise("Han So Hee") == normalise("Han So-hee") == normalise("HAN SOHEE")
-    assert normalise("Soundtrack #1") == normalise("Soundtrack 1")
-    assert normalise("Café") == normalise("Cafe")
-    assert normalise("Lee Eun Soo") != normalise("Lee Eun Su")
+    assert name_key("Han So Hee") == name_key("Han So-hee") == name_key("HAN SOHEE")
+    assert name_key("Soundtrack #1") == name_key("Soundtrack 1")
+    assert name_key("Café") == name_key("Cafe")
+    assert name_key("Lee Eun Soo") != name_key("Lee Eun Su")
 
 
 def test_annotated_shared_and_self_named_characters_are_never_asked() -> None:
@@ -379,8 +379,8 @@ def test_annotated_shared_and_self_named_characters_are_never_asked() -> None:
     }
     assert asked == {11}
     for question in every_question(pool, kind=QuestionKind.WHICH_CHARACTER, show_id=show.id):
-        options = {normalise(option) for option in question.options}
-        assert not options & {normalise("Doctor"), normalise("Yeo Hoe Hyun"), normalise("Kim Min Jae")}
+        options = {name_key(option) for option in question.options}
+        assert not options & {name_key("Doctor"), name_key("Yeo Hoe Hyun"), name_key("Kim Min Jae")}
 
 
 def test_a_show_with_too_few_credits_gives_a_clear_error() -> None:

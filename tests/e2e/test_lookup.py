@@ -197,9 +197,7 @@ async def test_people_a_server_added_stay_in_that_server(
         assert all("Quorra" not in c.name for c in choices)
 
 
-async def test_sigterm_closes_the_bot_and_its_database_cleanly(
-    fake_discord: FakeDiscord, database_path: Path
-) -> None:
+async def test_sigterm_closes_the_bot_and_its_database_cleanly(fake_discord: FakeDiscord, database_path: Path) -> None:
     import asyncio
     import signal
 
