@@ -37,7 +37,8 @@ import discord  # noqa: E402
 import discord.http  # noqa: E402
 
 from bot import db  # noqa: E402
-from bot.announcer import airings_between, announcement_text, kind_of, plan  # noqa: E402
+from bot.announcer import airings_between, kind_of, plan  # noqa: E402
+from bot.cards import announcement_text  # noqa: E402
 from bot.models import AnnounceMode, Due, Episode, GuildAnnounceSettings, OutboxItem, Show  # noqa: E402
 from bot.outbox import Announcer, RateLimiter, TemporaryFailure  # noqa: E402
 from bot.repository import Repository  # noqa: E402

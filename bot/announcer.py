@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.models import AnnouncementKind, AnnounceMode, Due, Episode, GuildAnnounceSettings, Show
-from bot.schedule import Schedule, ScheduledEpisode, discord_timestamp, local_to_utc, require_aware, show_zone
+from bot.schedule import Schedule, ScheduledEpisode, local_to_utc, require_aware, show_zone
 
 DATE_ONLY_HOUR = dt.time(9, 0)
 _DAY = dt.timedelta(days=1)
@@ -56,17 +56,6 @@ class Airing:
     air_at: dt.datetime
     time_known: bool
     air_date: dt.date
-
-
-@dataclass(frozen=True, slots=True)
-class AnnouncementText:
-    """What the announcement embed says; the cog turns it into a discord.Embed."""
-
-    title: str
-    description: str
-    fields: tuple[tuple[str, str], ...]
-    url: str | None
-    footer: str
 
 
 def announce_at(episode: ScheduledEpisode, schedule: Schedule) -> dt.datetime:
@@ -186,55 +175,3 @@ def plan(
                 )
             )  # fmt: skip
     return planned
-
-
-def episode_line(episode: int, total: int | None, kind: AnnouncementKind | str) -> str:
-    """Say which episode: "Premiere · Episode 1 of 16", "Episode 3 of 16", or "Episode 3" when the count is unknown."""
-    line = f"Episode {episode} of {total}" if total else f"Episode {episode}"
-    return f"Premiere · {line}" if str(kind) == AnnouncementKind.PREMIERE else line
-
-
-def air_time_text(air_at: dt.datetime, time_known: bool, air_date: dt.date, timezone: str) -> str:
-    """Show an exact time as Discord timestamps; a date-only episode as its local date, never a made-up time."""
-    if time_known:
-        return f"{discord_timestamp(air_at, 'F')} ({discord_timestamp(air_at, 'R')})"
-    return f"{air_date:%A %d %B %Y} ({timezone} date; air time not announced)"
-
-
-def card_link(show: Show) -> str | None:
-    """The show's public card: TMDB when known, else TVmaze."""
-    if show.tmdb_id:
-        return f"https://www.themoviedb.org/tv/{show.tmdb_id}"
-    if show.tvmaze_id:
-        return f"https://www.tvmaze.com/shows/{show.tvmaze_id}"
-    return None
-
-
-def announcement_text(
-    show: Show,
-    *,
-    episode: int,
-    total: int | None,
-    kind: AnnouncementKind | str,
-    air_at: dt.datetime,
-    time_known: bool,
-    sample: bool = False,
-) -> AnnouncementText:
-    """Build the announcement embed's text for one episode of `show`."""
-    title = f"{show.title} ({show.hangul_title})" if show.hangul_title else show.title
-    air_date = air_at.astimezone(show_zone(show)).date()
-    fields = [("Episode", episode_line(episode, total, kind))]
-    if show.networks:
-        fields.append(("Network", ", ".join(show.networks)))
-    fields.append(("Airs", air_time_text(air_at, time_known, air_date, show.timezone)))
-    verb = "premieres" if str(kind) == AnnouncementKind.PREMIERE else "airs"
-    description = f"**{show.title}** {verb}: {episode_line(episode, total, kind).lower()}."
-    if sample:
-        description = "This is a sample announcement; real ones look like this.\n" + description
-    return AnnouncementText(
-        title=title[:256],
-        description=description,
-        fields=tuple(fields),
-        url=card_link(show),
-        footer="Dramabot announcement" + (" (test)" if sample else ""),
-    )

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import pkgutil
 import secrets
 import signal
 from typing import Any
@@ -16,8 +15,6 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-import cogs
-from bot.cards import Card
 from bot.catalog import Catalog, open_catalog
 from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.errors import DramabotError, NotFound
@@ -27,8 +24,16 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EXIT_CONFIG = 2
+EXTENSIONS = (
+    "cogs.lookup",
+    "cogs.countdown",
+    "cogs.announce",
+    "cogs.trivia",
+    "cogs.curation",
+    "cogs.ask",
+    "cogs.sync",
+)
 EPHEMERAL_APOLOGY = "Sorry, something went wrong on my side (error id {error_id}). Please try again later."
-EMBED_COLOUR = discord.Colour(0xE05A7A)
 
 
 def point_at_discord(api_base: str | None, gateway_url: str | None) -> None:
@@ -40,28 +45,6 @@ def point_at_discord(api_base: str | None, gateway_url: str | None) -> None:
         discord.http.Route.BASE = api_base.rstrip("/")
     if gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-def card_embed(card: Card) -> discord.Embed:
-    """Turn a card into an embed (the card already fits Discord's limits)."""
-    embed = discord.Embed(title=card.title, description=card.description or None, colour=EMBED_COLOUR)
-    for field in card.fields:
-        embed.add_field(name=field.name, value=field.value or "—", inline=field.inline)
-    if card.image_url:
-        embed.set_image(url=card.image_url)
-    if card.footer:
-        embed.set_footer(text=card.footer)
-    return embed
-
-
-def link_buttons(card: Card, view: discord.ui.View | None = None) -> discord.ui.View | None:
-    """Add the card's links as buttons to `view` (a new one if None); None when there is nothing to show."""
-    if not card.links:
-        return view
-    view = view or discord.ui.View(timeout=None)
-    for label, url in card.links:
-        view.add_item(discord.ui.Button(label=label, url=url))
-    return view
 
 
 class Dramabot(commands.Bot):
@@ -85,6 +68,7 @@ class Dramabot(commands.Bot):
         self.settings = settings
         self.clock = clock
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self._closing: asyncio.Task[None] | None = None
 
     async def login(self, token: str) -> None:
         point_at_discord(self.settings.discord_api_base, self.settings.discord_gateway_url)
@@ -100,9 +84,8 @@ class Dramabot(commands.Bot):
             len(self.catalog.shows), len(self.catalog.people), report.version[:12],
             ", already loaded" if report.skipped else "",
         )  # fmt: skip
-        for module in pkgutil.iter_modules(cogs.__path__):
-            if not module.name.startswith("_"):
-                await self.load_extension(f"cogs.{module.name}")
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         await self.sync_commands()
 
     async def sync_commands(self) -> bool:
@@ -123,6 +106,11 @@ class Dramabot(commands.Bot):
         await self.repository.set_meta(key, digest)
         log.info("synced %d application commands to %s", len(synced), f"guild {guild.id}" if guild else "all guilds")
         return True
+
+    def request_close(self) -> None:
+        """Start closing, from a signal handler; the task is kept so that it runs to its end."""
+        if self._closing is None:
+            self._closing = asyncio.create_task(self.close(), name="dramabot-close")
 
     async def close(self) -> None:
         await super().close()
@@ -157,20 +145,13 @@ def error_message(error: BaseException, *, where: str) -> str:
         return f"Slow down: try again in {error.retry_after:.0f} seconds."
     if isinstance(error, app_commands.CheckFailure):
         return "You are not allowed to use that command here."
+    if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, DramabotError):
+        return error_message(error.__cause__, where=where)  # a show or person argument that matched nothing
     if isinstance(error, app_commands.TransformerError):
         return f"“{error.value}” is not a valid {error.type.name.lower()}."
     error_id = secrets.token_hex(4)
     log.error("error %s in %s", error_id, where, exc_info=error)
     return EPHEMERAL_APOLOGY.format(error_id=error_id)
-
-
-class ReportingView(discord.ui.View):
-    """A view whose buttons and menus answer errors the way commands do, instead of "This interaction failed"."""
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await send_ephemeral(interaction, error_message(error, where=f"component {item.custom_id or item}"))
 
 
 async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:
@@ -197,7 +178,7 @@ async def _serve(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+            loop.add_signal_handler(signum, bot.request_close)
         except NotImplementedError:  # Windows: Ctrl+C still raises KeyboardInterrupt
             pass
     try:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot import schedule
 from bot.catalog import Catalog
-from bot.models import Credit, CreditKind, Person, Role, Show, Status
+from bot.models import SEOUL, AnnouncementKind, Credit, CreditKind, Person, Role, Show, Status
+from bot.schedule import discord_timestamp
 
 SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList and TMDB"
 LOCAL_SOURCE = "Added by this server's admins"
@@ -41,10 +42,7 @@ class Card:
     image_url: str | None = None
     footer: str = ""
     links: tuple[tuple[str, str], ...] = ()  # (label, url): link buttons under the card
-
-
-def discord_time(moment: dt.datetime, style: str = "F") -> str:
-    return schedule.discord_timestamp(moment, style)
+    url: str | None = None  # where the title links to
 
 
 def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
@@ -100,6 +98,158 @@ def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     )
 
 
+# -- episodes, countdowns and announcements ---------------------------------------------------------------
+
+
+def episode_line(episode: int, total: int | None, kind: AnnouncementKind | str) -> str:
+    """Say which episode: "Premiere · Episode 1 of 16", "Episode 3 of 16", or "Episode 3" when the count is unknown."""
+    line = f"Episode {episode} of {total}" if total else f"Episode {episode}"
+    return f"Premiere · {line}" if str(kind) == AnnouncementKind.PREMIERE else line
+
+
+def air_time_text(air_at: dt.datetime, time_known: bool, air_date: dt.date, timezone: str) -> str:
+    """Show an exact time as Discord timestamps; a date-only episode as its local date, never a made-up time."""
+    if time_known:
+        return f"{discord_timestamp(air_at, 'F')} ({discord_timestamp(air_at, 'R')})"
+    return f"{air_date:%A %d %B %Y} ({timezone} date; air time not announced)"
+
+
+def card_link(show: Show) -> str | None:
+    """The show's public card: TMDB when known, else TVmaze."""
+    if show.tmdb_id:
+        return f"https://www.themoviedb.org/tv/{show.tmdb_id}"
+    if show.tvmaze_id:
+        return f"https://www.tvmaze.com/shows/{show.tvmaze_id}"
+    return None
+
+
+def announcement_text(
+    show: Show,
+    *,
+    episode: int,
+    total: int | None,
+    kind: AnnouncementKind | str,
+    air_at: dt.datetime,
+    time_known: bool,
+    sample: bool = False,
+) -> Card:
+    """Build the announcement embed's text for one episode of `show`."""
+    title = f"{show.title} ({show.hangul_title})" if show.hangul_title else show.title
+    air_date = air_at.astimezone(schedule.show_zone(show)).date()
+    fields = [Field("Episode", episode_line(episode, total, kind), inline=True)]
+    if show.networks:
+        fields.append(Field("Network", _fit(", ".join(show.networks)), inline=True))
+    fields.append(Field("Airs", air_time_text(air_at, time_known, air_date, show.timezone)))
+    verb = "premieres" if str(kind) == AnnouncementKind.PREMIERE else "airs"
+    description = f"**{show.title}** {verb}: {episode_line(episode, total, kind).lower()}."
+    if sample:
+        description = "This is a sample announcement; real ones look like this.\n" + description
+    return Card(
+        title=title[:TITLE_LIMIT],
+        description=description,
+        fields=tuple(fields),
+        url=card_link(show),
+        footer="Dramabot announcement" + (" (test)" if sample else ""),
+    )
+
+
+NO_AIR_DATES = "No upcoming air dates are known for this drama yet."
+UPCOMING_PAGE_LINES = 15
+UPCOMING_ZONE = ZoneInfo(SEOUL)  # /upcoming groups days by the Korean broadcast date
+
+
+def countdown_card(show: Show, airing: schedule.Schedule | None, *, now: dt.datetime) -> Card:
+    """Build the /countdown card: when the premiere or next episode airs, or when the show finished."""
+    title = f"{show.title} ({show.hangul_title})" if show.hangul_title else show.title
+    fields = (Field("Network", ", ".join(show.networks), inline=True),) if show.networks else ()
+    return Card(
+        title=title[:TITLE_LIMIT],
+        description="\n".join(countdown_lines(show, airing.countdown(now)) if airing else [NO_AIR_DATES]),
+        fields=tuple(Field(f.name, _fit(f.value), f.inline) for f in fields),
+        url=card_link(show),
+    )
+
+
+def countdown_lines(show: Show, countdown: schedule.Countdown) -> list[str]:
+    """Say when the premiere or next episode airs, or when the show finished, with Discord timestamps."""
+    c = countdown
+    if c.kind is schedule.CountdownKind.UNKNOWN or c.moment is None:
+        return [NO_AIR_DATES]
+    which = episode_line(c.episode or 1, c.total, "episode")
+    if c.kind is schedule.CountdownKind.FINISHED:
+        last = f"the last episode ({c.episode} of {c.total})" if c.episode and c.total else "the last episode"
+        when = discord_timestamp(c.moment, "F") if c.exact or c.air_date is None else f"on {c.air_date:%d %B %Y}"
+        return [f"Finished: {last} aired {when}."]
+    verb = "Premieres" if c.kind is schedule.CountdownKind.PREMIERE else "Next"
+    if c.exact:
+        return [f"{verb}: {which}", f"Airs {air_time_text(c.moment, True, c.moment.date(), show.timezone)}"]
+    day = c.air_date or c.moment.date()
+    return [f"{verb}: {which}", f"Airs on {air_time_text(c.moment, False, day, show.timezone)}"]
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingLine:
+    """One line of /upcoming, with the Seoul date it is listed under."""
+
+    day: dt.date
+    text: str
+
+
+def upcoming_line(show: Show, episode: schedule.ScheduledEpisode, total: int | None) -> UpcomingLine:
+    """Say what airs: "<time> · **Title** (network) · Episode 3 of 16", listed under its Seoul date."""
+    when = discord_timestamp(episode.air_at, "t") if episode.time_known else "time TBA"
+    kind = AnnouncementKind.PREMIERE if episode.number == 1 else AnnouncementKind.EPISODE
+    which = episode_line(episode.number, total, kind)
+    networks = f" ({', '.join(show.networks[:2])})" if show.networks else ""
+    day = episode.air_at.astimezone(UPCOMING_ZONE).date() if episode.time_known else episode.air_date
+    return UpcomingLine(day, f"{when} · **{show.title}**{networks} · {which}"[:300])
+
+
+def upcoming_lines(
+    catalog: Catalog, *, guild_id: int | None, now: dt.datetime, days: int, network: str
+) -> list[UpcomingLine]:
+    """List the premieres and episodes this server can see airing in the next `days` days, optionally on one network."""
+    wanted = network.casefold()
+    end = now + dt.timedelta(days=days)
+    found: list[tuple[schedule.ScheduledEpisode, Show, int | None]] = []
+    for show in catalog.visible_shows(guild_id):
+        if wanted and not any(wanted in name.casefold() for name in show.networks):
+            continue
+        airing = catalog.schedule_of(show)
+        if airing is None:
+            continue
+        for episode in airing.between(now - dt.timedelta(days=1), end):
+            if episode.aired_by > now:
+                found.append((episode, show, airing.total))
+    found.sort(key=lambda item: (item[0].air_at, item[1].title, item[0].number))
+    return [upcoming_line(show, episode, total) for episode, show, total in found]
+
+
+def upcoming_card(lines: list[UpcomingLine], *, page: int, days: int, network: str) -> tuple[Card, int, int]:
+    """Build one page of /upcoming, day headers included (repeated on a page that continues a day).
+
+    Return the card, the page shown (clamped) and the number of pages.
+    """
+    pages = max(1, -(-len(lines) // UPCOMING_PAGE_LINES))
+    page = min(max(page, 0), pages - 1)
+    chunk = lines[page * UPCOMING_PAGE_LINES : (page + 1) * UPCOMING_PAGE_LINES]
+    where = f" on {network}" if network else ""
+    out: list[str] = []
+    current: dt.date | None = None
+    for line in chunk:
+        if line.day != current:
+            current = line.day
+            out.append(f"\n**{line.day:%A %d %B}** (Seoul)")
+        out.append(line.text)
+    text = "\n".join(out).strip()[:4000] or f"Nothing airs{where} in the next {days} days."
+    footer = f"Page {page + 1} of {pages} · times in your time zone, days by Seoul date"
+    return (
+        Card(title=f"Airing in the next {days} days{where}"[:TITLE_LIMIT], description=text, footer=footer),
+        page,
+        pages,
+    )
+
+
 def cast_line(credit: Credit) -> str:
     """ "Actor as Character", or the actor alone when the catalog has no character name."""
     return f"{credit.person_name} as {credit.character}" if credit.character else credit.person_name
@@ -138,7 +288,7 @@ def _air_slot(show: Show, airing: schedule.Schedule, now: dt.datetime) -> str:
         return days
     upcoming = airing.next_after(now)
     if upcoming is not None:
-        return f"{days} at {discord_time(upcoming.air_at, 't')} (next {discord_time(upcoming.air_at, 'R')})"
+        return f"{days} at {discord_timestamp(upcoming.air_at, 't')} (next {discord_timestamp(upcoming.air_at, 'R')})"
     return f"{days} at {show.air_time.strftime('%H:%M')} {show.timezone}"
 
 

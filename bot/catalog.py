@@ -17,6 +17,7 @@ from bot import db
 from bot.errors import NotFound
 from bot.models import Credit, CreditKind, Episode, Person, Show
 from bot.repository import Repository, SeedReport
+from bot.schedule import Schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seed import read_seed
 
@@ -166,6 +167,13 @@ class Catalog:
 
     def episodes_of(self, show_id: int) -> list[Episode]:
         return self._episodes.get(show_id, [])
+
+    def schedule_of(self, show: Show) -> Schedule | None:
+        """The show's schedule, or None when its facts cannot make one (a bad timezone)."""  # TEMP: store branch
+        try:
+            return Schedule(show, self.episodes_of(show.id))
+        except ValueError:
+            return None
 
     # -- keeping in step with the database -------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-__all__ = ["name_key", "normalize", "same_name"]
+from bot.errors import InvalidInput
+
+__all__ = ["QUERY_LIMIT", "checked_query", "name_key", "normalize", "same_name"]
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)  # "it's" -> "its", not "it s"
 _ASCII_FOLD = {i: None if chr(i) in "'`" else " " for i in range(128) if not chr(i).isalnum()}
@@ -31,3 +33,16 @@ def name_key(text: str) -> str:
 def same_name(a: str, b: str) -> bool:
     """Whether two names are the same once folded, spaces kept: "Han Sohee" is only *like* "Han So Hee"."""
     return normalize(a) == normalize(b)
+
+
+QUERY_LIMIT = 100  # Discord caps option strings at 100 characters; so do we, for free-text callers too.
+
+
+def checked_query(text: str) -> str:
+    """Return what the user typed with its spaces tidied, or raise InvalidInput when it is empty or too long."""
+    query = " ".join(text.split())
+    if not query:
+        raise InvalidInput("Type at least one letter of a title or name.")
+    if len(query) > QUERY_LIMIT:
+        raise InvalidInput(f"That is longer than {QUERY_LIMIT} characters; type a shorter title or name.")
+    return query

@@ -18,13 +18,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announcer import MODE_LABELS, airings_between, announcement_text, plan
-from bot.app import EMBED_COLOUR, Dramabot
+from bot.announcer import MODE_LABELS, airings_between, plan
+from bot.app import Dramabot
+from bot.cards import announcement_text
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, OutboxItem
 from bot.outbox import Announcer, PermanentFailure, TemporaryFailure, Undeliverable
 from bot.schedule import build_schedule, discord_timestamp
-from cogs.lookup import checked_query, show_choices
+from cogs._ui import EMBED_COLOUR, card_embed, lookup_show, show_choice, show_choices
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,6 @@ def require_manager(interaction: discord.Interaction[Any]) -> int:
     if not interaction.permissions.manage_guild:
         raise Forbidden("You need the Manage Server permission to change this server's announcements.")
     return interaction.guild_id
-
-
-def announcement_embed(text: Any) -> discord.Embed:
-    embed = discord.Embed(title=text.title, description=text.description, colour=EMBED_COLOUR, url=text.url)
-    for name, value in text.fields:
-        embed.add_field(name=name, value=value[:1024], inline=name != "Airs")
-    embed.set_footer(text=text.footer)
-    return embed
 
 
 def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
@@ -137,7 +130,7 @@ class Announcements(commands.Cog):
         try:
             message = await channel.send(
                 content=f"<@&{role_id}>" if role_id else None,
-                embed=announcement_embed(text),
+                embed=card_embed(text),
                 allowed_mentions=mentions,
                 nonce=item.nonce,  # discord.py adds enforce_nonce: a resend after a crash returns the first message
             )
@@ -245,7 +238,7 @@ class Announcements(commands.Cog):
     async def follow(self, interaction: discord.Interaction[Dramabot], title: str) -> None:
         """Announce every episode of a drama, whatever the mode."""
         guild_id = require_manager(interaction)
-        show = self.bot.catalog.find_show(checked_query(title), guild_id=guild_id).best
+        show = lookup_show(self.bot.catalog, title, guild_id).best
         added = await self.bot.repository.follow_show(guild_id, show.id)
         self.bot.dispatch("announce_settings_change", guild_id)
         message = f"Following {show.title}: every episode is announced."
@@ -267,12 +260,12 @@ class Announcements(commands.Cog):
     async def unfollow(self, interaction: discord.Interaction[Dramabot], title: str) -> None:
         """Stop announcing every episode of a followed drama."""
         guild_id = require_manager(interaction)
-        query = checked_query(title)
         catalog = self.bot.catalog
         followed = [catalog.shows[i] for i in await self.bot.repository.followed_shows(guild_id) if i in catalog.shows]
-        show = next((s for s in followed if query.casefold() in (s.title.casefold(), str(s.id))), None)
+        typed = " ".join(title.split()).casefold()
+        show = next((s for s in followed if typed == s.title.casefold()), None)
         if show is None:
-            show = catalog.find_show(query, guild_id=guild_id).best
+            show = lookup_show(catalog, title, guild_id).best
         if not await self.bot.repository.unfollow_show(guild_id, show.id):
             raise NotFound(f"This server does not follow {show.title}; /announce status lists the followed shows.")
         self.bot.dispatch("announce_settings_change", guild_id)
@@ -288,11 +281,7 @@ class Announcements(commands.Cog):
         text = current.strip().casefold()
         ids = await self.bot.repository.followed_shows(interaction.guild_id)
         shows = [catalog.shows[i] for i in ids if i in catalog.shows]
-        return [
-            app_commands.Choice(name=s.title[:100], value=s.title[:100])
-            for s in shows
-            if not text or text in s.title.casefold()
-        ][:25]
+        return [show_choice(s) for s in shows if not text or text in s.title.casefold()][:25]
 
     @announce.command(name="off")
     async def off(self, interaction: discord.Interaction[Dramabot]) -> None:
@@ -394,7 +383,7 @@ class Announcements(commands.Cog):
         try:
             await channel.send(
                 content=f"<@&{settings.role_id}> (not pinged in a test)" if settings.role_id else None,
-                embed=announcement_embed(text),
+                embed=card_embed(text),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except (discord.Forbidden, discord.NotFound) as error:

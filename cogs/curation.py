@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import EPHEMERAL_APOLOGY, Dramabot, card_embed, send_ephemeral
+from bot.app import EPHEMERAL_APOLOGY, Dramabot, send_ephemeral
 from bot.cards import show_card
 from bot.curation import (
     ALIAS_LIMIT,
@@ -49,7 +49,7 @@ from bot.curation import (
 from bot.errors import DramabotError, Forbidden, InvalidInput
 from bot.models import CreditKind, Episode, Person, Role, Show
 from bot.text import same_name
-from cogs.lookup import checked_query, show_choices, show_label
+from cogs._ui import EMBED_COLOUR, card_embed, lookup_show, show_choice, show_choices, show_label
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,6 @@ PROMPT_TIMEOUT = 600.0  # seconds a confirmation's buttons stay usable
 UNDO_WINDOW = dt.timedelta(days=1)
 UNDOABLE = ("show.remove", "show.edit", "show.add")
 HISTORY_LIMIT = 15
-EMBED_COLOUR = discord.Colour(0xE05A7A)
 ACTION_LABELS = {
     "show.add": "added",
     "show.edit": "edited",
@@ -199,7 +198,7 @@ class Curation(commands.Cog):
             self.bot.dispatch("catalog_change", show_id)
 
     def editable_show(self, interaction: discord.Interaction[Dramabot], title: str) -> Show:
-        lookup = self.bot.catalog.find_show(checked_query(title), guild_id=interaction.guild_id)
+        lookup = lookup_show(self.bot.catalog, title, interaction.guild_id)
         if not lookup.sure:
             raise InvalidInput(
                 f"I am not sure which drama “{title.strip()[:100]}” is (perhaps {lookup.best.title}?); "
@@ -252,12 +251,7 @@ class Curation(commands.Cog):
             ]
         else:
             own.sort(key=lambda show: show.title.casefold())
-        return [
-            app_commands.Choice(
-                name=show_label(show), value=(f"{show.title} ({show.year})" if show.year else show.title)[:100]
-            )
-            for show in own[:25]
-        ]
+        return [show_choice(show) for show in own[:25]]
 
     async def any_title_choices(
         self, interaction: discord.Interaction[Dramabot], current: str
@@ -655,7 +649,7 @@ class Curation(commands.Cog):
         guild_id = require_curator(interaction)
         show_id = None
         if title is not None:
-            show_id = self.bot.catalog.find_show(checked_query(title), guild_id=guild_id).best.id
+            show_id = lookup_show(self.bot.catalog, title, guild_id).best.id
         entries = await self.bot.repository.audit_entries(guild_id, show_id=show_id, limit=HISTORY_LIMIT)
         if not entries:
             raise InvalidInput("No catalog changes have been made in this server yet.")

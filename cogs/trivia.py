@@ -24,7 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import EMBED_COLOUR, Dramabot
+from bot.app import Dramabot
 from bot.catalog import Catalog
 from bot.errors import Forbidden, InvalidInput
 from bot.models import Credit, Show
@@ -48,7 +48,7 @@ from bot.trivia_session import (
     period_start,
     reveal_text,
 )
-from cogs.lookup import checked_query, show_choices
+from cogs._ui import EMBED_COLOUR, lookup_show, show_choices
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Cast tri
             raise InvalidInput("A trivia game is already running in this channel; /trivia stop ends it.")
         picked: Show | None = None
         if show is not None:
-            picked = self.bot.catalog.find_show(checked_query(show), guild_id=guild_id).best
+            picked = lookup_show(self.bot.catalog, show, guild_id).best
         options = GameOptions(rounds, seconds, difficulty, picked.id if picked else None)
         self._starting.add(channel_id)
         try:

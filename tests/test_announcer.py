@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot import db
-from bot.announcer import DATE_ONLY_HOUR, Triage, airings_between, announcement_text, next_due_after, plan, triage
+from bot.announcer import DATE_ONLY_HOUR, Triage, airings_between, next_due_after, plan, triage
+from bot.cards import announcement_text
 from bot.models import (
     AnnouncementKind,
     AnnounceMode,
@@ -74,7 +75,7 @@ def test_the_date_only_embed_shows_the_date_not_a_time() -> None:
     text = announcement_text(
         dated, episode=3, total=None, kind="episode", air_at=dt.datetime(2026, 3, 4, 15, tzinfo=UTC), time_known=False
     )
-    fields = dict(text.fields)
+    fields = {field.name: field.value for field in text.fields}
     assert fields["Episode"] == "Episode 3"
     assert fields["Airs"] == "Thursday 05 March 2026 (Asia/Seoul date; air time not announced)"
     assert "<t:" not in fields["Airs"] and text.url == "https://www.tvmaze.com/shows/77"
