@@ -18,13 +18,17 @@ from bot.clock import ScaledClock
 from bot.console import (
     Completer,
     Console,
+    Names,
     UsageError,
+    component_lines,
+    display_width,
+    embed_lines,
     option_value,
     parse_command,
+    readable,
     run_console,
     sandbox_bot,
 )
-from bot.console_render import Names, component_lines, display_width, embed_lines, readable
 from bot.sandbox import Component, FakeDiscord
 
 # Commands shaped as Discord stores them after a sync (types: 1 subcommand, 2 group, 3 text, 4 integer, 5

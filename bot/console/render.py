@@ -54,7 +54,7 @@ class Rendered:
 
 
 def display_width(text: str) -> int:
-    """How many terminal columns `text` takes: Hangul and other wide characters take two."""
+    """Count the terminal columns `text` takes: Hangul and other wide characters take two."""
     return sum(
         0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
     )
