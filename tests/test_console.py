@@ -226,8 +226,14 @@ async def test_tab_completes_commands_options_and_the_bots_suggestions(tmp_path:
         # Several fuzzy suggestions: listed with the bot's labels, the line kept; a number then picks one.
         assert await tab("/drama title: sountr") == ["/drama title: sountr"]
         assert "  1. Soundtrack #1 (2022) · 사운드트랙 #1\n" in out.getvalue()
-        assert await tab("/drama title: sountr1") == ["/drama title: Soundtrack #1 (2022)"]
-        assert await tab("/drama title: 1") == ["/drama title: Soundtrack #1 (2022)"]
+        picked = "/drama title: Soundtrack #1 (2022) · 사운드트랙 #1"
+        assert await tab("/drama title: sountr1") == [picked]
+        assert await tab("/drama title: 1") == [picked]
+        # As in Discord, the picked name is only a label: the bot receives the show itself, not a search.
+        shown = len(out.getvalue())
+        await completer.console.slash(picked)
+        answer = out.getvalue()[shown:]
+        assert "│ Soundtrack #1 (사운드트랙 #1)" in answer and "not sure" not in answer, answer
 
 
 def test_a_missing_script_is_a_usage_error(tmp_path: Path) -> None:

@@ -40,7 +40,6 @@ class Completer:
         self.console = console
         self.loop = loop
         self.matches: list[str] = []
-        self.labels: dict[str, str] = {}  # completed line -> the label the bot gave the suggestion
         self.listed: tuple[str, str, list[str]] = ("", "", [])  # (line before the value, line, suggestions)
         self.value_prefix = ""  # the line before the value being completed, if a value is
 
@@ -56,7 +55,6 @@ class Completer:
 
     def complete(self, line: str) -> list[str]:
         """Return what Tab offers for `line`; several fuzzy suggestions are printed and the line is kept."""
-        self.labels = {}
         self.value_prefix = ""
         before, listed_line, suggestions = self.listed
         for start in (listed_line, before):  # a number typed after the listed line, or instead of the value
@@ -70,7 +68,7 @@ class Completer:
             out = self.console.out
             out.write("\n")
             for number, candidate in enumerate(found, 1):
-                out.write(f"  {number}. {self.labels.get(candidate, candidate[value_start:])}\n")
+                out.write(f"  {number}. {candidate[value_start:]}\n")
             out.write(f"(type a number and Tab to pick)\n{self.console.prompt()}{line}")
             out.flush()
             return [line]
@@ -85,7 +83,6 @@ class Completer:
         for prefix in ("complete ", "expect error "):
             if line.startswith(prefix) and line[len(prefix) :].startswith("/"):
                 inner = self.candidates(line[len(prefix) :])
-                self.labels = {prefix + k: v for k, v in self.labels.items()}
                 self.value_prefix = prefix + self.value_prefix if self.value_prefix else ""
                 return [prefix + c for c in inner]
         fake = self.console.fake
@@ -132,8 +129,9 @@ class Completer:
         kind = schema["type"]
         if schema.get("choices") or schema.get("autocomplete"):
             choices = self._bot(self.console.autocomplete(parsed, option, typed))
-            self.labels.update({prefix + str(value): name for name, value in choices})
-            return [str(value) for _name, value in choices]
+            if schema.get("choices"):
+                return [str(value) for _name, value in choices]
+            return [name for name, _value in choices]  # a suggestion is picked by name; its value is sent
         if kind == 5:
             options = ["true", "false"]
         elif kind == 7:

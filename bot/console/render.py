@@ -230,14 +230,8 @@ def modal_lines(modal: dict[str, Any], fields: Sequence[Component]) -> list[str]
     return lines
 
 
-def choice_lines(option: str, choices: Sequence[tuple[str, str | int | float]]) -> list[str]:
-    """List the bot's autocomplete suggestions as Discord shows them above the message box."""
-    if not choices:
+def choice_lines(option: str, names: Sequence[str]) -> list[str]:
+    """List the bot's autocomplete suggestions as Discord shows them above the message box: by name only."""
+    if not names:
         return [f"The bot suggests nothing for {option}:."]
-    lines = [f"The bot suggests for {option}: ({len(choices)})"]
-    for index, (name, value) in enumerate(choices, 1):
-        shown = f"  {index}. {name}"
-        if not name.startswith(str(value)):  # show the value sent only when the label hides it
-            shown += f"  → {value}"
-        lines.append(shown)
-    return lines
+    return [f"The bot suggests for {option}: ({len(names)})", *(f"  {i}. {name}" for i, name in enumerate(names, 1))]

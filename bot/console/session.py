@@ -77,6 +77,7 @@ class Console:
         self.controls: tuple[Component, ...] = ()
         self.controls_message: Message | None = None
         self.form: InteractionResult | None = None
+        self.suggested: dict[str, ChoiceValue] = {}  # autocomplete names shown -> the values the bot gave them
         self.done = False
 
     # -- output
@@ -323,7 +324,7 @@ class Console:
             raise UsageError("complete takes a command and an option, e.g. complete /drama title: sountr")
         typed = parsed.values.get(option, "")
         choices = await self.autocomplete(parsed, option, typed)
-        self.say("\n".join(choice_lines(option, choices)))
+        self.say("\n".join(choice_lines(option, [name for name, _value in choices])))
         return False
 
     async def autocomplete(self, parsed: ParsedCommand, option: str, typed: str) -> list[tuple[str, ChoiceValue]]:
@@ -340,13 +341,20 @@ class Console:
         others = self.converted(parsed, skip=option)
         choices = await self.fake.autocomplete(parsed.path, option, typed, others, user=self.user,
                                                channel=self.channel, within=ANSWER_WITHIN)  # fmt: skip
+        # As in Discord, the user picks a suggestion by its name and the bot receives its value.
+        self.suggested.update((c.name, c.value) for c in choices)
         return [(c.name, c.value) for c in choices]
 
     def converted(self, parsed: ParsedCommand, skip: str | None = None) -> dict[str, OptionValue]:
         """Turn each typed option (but `skip`) into what the fake Discord sends for it."""
         by_name = {o["name"]: o for o in parsed.leaf}
-        return {name: option_value(by_name[name], text, self.fake) for name, text in parsed.values.items()
-                if name != skip}  # fmt: skip
+        return {
+            name: self.suggested[text]
+            if by_name[name].get("autocomplete") and text in self.suggested
+            else option_value(by_name[name], text, self.fake)
+            for name, text in parsed.values.items()
+            if name != skip
+        }
 
     async def slash(self, line: str) -> bool:
         """Run a slash command as the current user, if Discord would show it to them."""
