@@ -13,8 +13,10 @@ Merge rules, for each show a source describes:
    kept. Credits are stored with the source's name, people matched by TMDB id, then by name ignoring case,
    hyphens and spaces ("Han So-hee" is "Han So Hee"); a person another source already credits in the show
    is not credited twice.
-4. Each show is written in one transaction; a malformed payload, or one the database rejects, is logged
-   and skipped with nothing half-written.
+4. Each show is written as one change through a `CatalogWriter` (one transaction with its audit rows); a
+   malformed payload, or one the database rejects, is logged and skipped with nothing half-written. Inside the
+   bot the writer is its `CatalogEditor`, on the bot's own connection, so each show reaches every command as
+   soon as it commits; `dramabot sync` opens the database itself and writes through a plain `CatalogWriter`.
 """
 
 from __future__ import annotations
@@ -28,15 +30,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
-
 from bot import db
-from bot.errors import ConfigError
+from bot.clock import SYSTEM_CLOCK
+from bot.curation.editor import CatalogWriter, Change
 from bot.models import SEOUL, CreditKind, Episode, Person, Show
 from bot.repository import Repository
 from bot.seed import read_seed
 from bot.settings import Settings
-from bot.sources import SourceCredit, SourceShow, tmdb, tvmaze
+from bot.sources import Source, SourceCredit, SourceShow, tmdb, tvmaze
+from bot.sources.configured import check_source, open_sources
 from bot.sources.http import CallStats, SourceError
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
@@ -46,7 +48,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 14
 CACHE_KEEP_DAYS = 30  # cached answers unused this long (past days' schedules) are dropped
-SOURCES = ("tvmaze", "tmdb")
 Progress = Callable[[str], None]
 
 
@@ -230,10 +231,11 @@ class _Changes:
 
 
 class CatalogSync:
-    """One sync run over a repository: load the matchers once, then merge record after record."""
+    """One sync run through a writer: load the matchers once, then merge record after record."""
 
-    def __init__(self, repository: Repository, summary: SyncSummary, progress: Progress | None = None) -> None:
-        self.repository = repository
+    def __init__(self, writer: CatalogWriter, summary: SyncSummary, progress: Progress | None = None) -> None:
+        self.writer = writer
+        self.repository = writer.repository
         self.summary = summary
         self._progress = progress or (lambda _message: None)
         self._shows = ShowMatcher(())
@@ -297,7 +299,7 @@ class CatalogSync:
                 continue
             await self.merge(record, known=known)
 
-    async def _fetch(self, source: TvmazeSource | TmdbSource, external_id: int, today: dt.date) -> SourceShow | None:
+    async def _fetch(self, source: Source, external_id: int, today: dt.date) -> SourceShow | None:
         """Fetch and parse one show, or record why it is skipped."""
         try:
             return await source.fetch_show(external_id, today=today)
@@ -311,15 +313,18 @@ class CatalogSync:
     # -- merging one record ---------------------------------------------------------------------------------
 
     async def merge(self, record: SourceShow, *, known: bool = False) -> None:
-        """Merge one source record into the catalog in one transaction, or skip it whole."""
+        """Merge one source record into the catalog as one change, or skip it whole."""
         show_id = await self._find(record)
         if show_id is None and known:
             self._skip(record.source, record.label, "its catalog show was removed; not re-adding it")
             return
         changes = _Changes()
         try:
-            async with self.repository.transaction():
-                show_id = await self._write(record, show_id, changes)
+            async with self.writer.change() as change:
+                show_id = await self._write(record, show_id, changes, change)
+                if changes.any:
+                    change.touch_people(*changes.people)
+                    change.touch(show_id)
         except Exception as exc:  # the transaction rolled back: nothing of this record was written
             self._people.rollback()
             log.debug("merge of %s failed", record.label, exc_info=True)
@@ -355,18 +360,12 @@ class CatalogSync:
             show_id = show.id if show else None
         return show_id
 
-    async def _write(self, record: SourceShow, show_id: int | None, changes: _Changes) -> int:
+    async def _write(self, record: SourceShow, show_id: int | None, changes: _Changes, change: Change) -> int:
         repository = self.repository
         if show_id is None:
             show_id = await repository.add_show(record.facts)
             changes.added = True
-            await repository.append_audit(
-                action=f"sync.{record.source}.add",
-                guild_id=None,
-                user_id=None,
-                show_id=show_id,
-                new=dict(record.facts),
-            )
+            await change.audit(f"sync.{record.source}.add", show_id=show_id, new=dict(record.facts))
             log.info("sync added show %d from %s", show_id, record.label)
         else:
             current = await repository.get_show(show_id)
@@ -375,10 +374,8 @@ class CatalogSync:
             updates = self._field_updates(record, current, changes)
             if updates:
                 await repository.update_show_fields(show_id, updates, by_admin=False)
-                await repository.append_audit(
-                    action=f"sync.{record.source}",
-                    guild_id=None,
-                    user_id=None,
+                await change.audit(
+                    f"sync.{record.source}",
                     show_id=show_id,
                     old={name: old for name, (old, _new) in changes.fields.items()},
                     new={name: new for name, (_old, new) in changes.fields.items()},
@@ -520,24 +517,28 @@ class CatalogSync:
 
 
 async def run_sync(
-    repository: Repository,
+    target: Repository | CatalogWriter,
     *,
     tvmaze_source: TvmazeSource | None = None,
     tmdb_source: TmdbSource | None = None,
     days: int = DEFAULT_DAYS,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> SyncSummary:
     """Bring the shared catalog up to date with the given sources over the next `days` days; summarise.
 
-    TVmaze runs first (it owns the schedule); TMDB then adds what it knows to the same shows. `today` is
-    the first schedule date, Seoul's today by default.
+    `target` is the writer each show goes through (a bare repository gets a plain CatalogWriter). TVmaze runs
+    first (it owns the schedule); TMDB then adds what it knows to the same shows. `now` (the system clock's
+    by default) dates the cache pruning, and `today`, the first schedule date, is Seoul's date at `now`.
     """
     if days < 1:
         raise ValueError("a sync covers at least one day")
-    today = today or dt.datetime.now(ZoneInfo(SEOUL)).date()
+    writer = target if isinstance(target, CatalogWriter) else CatalogWriter(target)
+    now = now or SYSTEM_CLOCK.now()
+    today = today or now.astimezone(ZoneInfo(SEOUL)).date()
     summary = SyncSummary()
-    sync = CatalogSync(repository, summary, progress)
+    sync = CatalogSync(writer, summary, progress)
     await sync.load()
     if tvmaze_source is not None:
         await sync.from_tvmaze(tvmaze_source, today=today, days=days)
@@ -545,9 +546,25 @@ async def run_sync(
     if tmdb_source is not None:
         await sync.from_tmdb(tmdb_source, today=today, days=days)
         summary._count_calls(tmdb_source.name, tmdb_source.client.stats)
-    pruned = await repository.prune_http_cache(dt.datetime.now(dt.UTC) - dt.timedelta(days=CACHE_KEEP_DAYS))
+    pruned = await writer.repository.prune_http_cache(now - dt.timedelta(days=CACHE_KEEP_DAYS))
     log.info("sync done: %s; %d stale cached answers dropped", "; ".join(summary.lines()), pruned)
     return summary
+
+
+async def sync_from_sources(
+    writer: CatalogWriter,
+    settings: Settings,
+    *,
+    source: str | None = None,
+    days: int = DEFAULT_DAYS,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> SyncSummary:
+    """Run one sync through `writer` from the configured sources (see `open_sources`), caching in its database."""
+    async with open_sources(settings, source=source, cache=DatabaseCache(writer.repository)) as sources:
+        return await run_sync(
+            writer, tvmaze_source=sources.tvmaze, tmdb_source=sources.tmdb, days=days, now=now, progress=progress
+        )
 
 
 async def sync_command(
@@ -558,36 +575,17 @@ async def sync_command(
     progress: Progress | None = None,
     seed_file: Path | None = None,
 ) -> SyncSummary:
-    """Run one sync against the configured database: `source` "tvmaze", "tmdb", or None for every source.
+    """Run one sync against the configured database, as `dramabot sync` does (the running bot uses its own).
 
     Opens the database, applies migrations and the seed (so seed shows are matched, not duplicated), and
     closes everything it opened. TMDB is used only when TMDB_API_KEY is set.
     """
-    if source not in (None, *SOURCES):
-        raise ConfigError(f"Unknown source {source!r}; choose tvmaze or tmdb.")
-    if source == "tmdb" and not settings.tmdb_api_key:
-        raise ConfigError("TMDB_API_KEY is not set; add it to .env to sync from TMDB.")
+    check_source(settings, source)
     connection = await db.connect(settings.database_path)
     try:
         await db.migrate(connection)
         repository = Repository(connection)
         await repository.load_seed(read_seed(seed_file))
-        cache = DatabaseCache(repository)
-        timeout = aiohttp.ClientTimeout(total=60)
-        headers = {"User-Agent": "Dramabot catalog sync (aiohttp)"}
-        async with aiohttp.ClientSession(timeout=timeout, headers=headers) as session:
-            tvmaze_source = (
-                TvmazeSource.create(session, settings.tvmaze_api_base, cache=cache)
-                if source in (None, "tvmaze")
-                else None
-            )
-            tmdb_source = (
-                TmdbSource.create(session, settings.tmdb_api_base, settings.tmdb_api_key, cache=cache)
-                if source in (None, "tmdb") and settings.tmdb_api_key
-                else None
-            )
-            return await run_sync(
-                repository, tvmaze_source=tvmaze_source, tmdb_source=tmdb_source, days=days, progress=progress
-            )
+        return await sync_from_sources(CatalogWriter(repository), settings, source=source, days=days, progress=progress)
     finally:
         await connection.close()

@@ -8,7 +8,8 @@ import logging
 from discord.ext import commands, tasks
 
 from bot.app import Dramabot
-from bot.sync import DEFAULT_DAYS, SyncSummary, sync_command
+from bot.curation.editor import CatalogEditor
+from bot.sync import DEFAULT_DAYS, SyncSummary, sync_from_sources
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,11 @@ log = logging.getLogger(__name__)
 class DailySync(commands.Cog):
     def __init__(self, bot: Dramabot, hour: int) -> None:
         self.bot = bot
+        self.editor = CatalogEditor(bot.repository, bot.catalog, on_change=self.announce_change)
         self.daily.change_interval(time=dt.time(hour=hour, tzinfo=dt.UTC))
+
+    def announce_change(self, show_id: int) -> None:
+        self.bot.dispatch("catalog_change", show_id)
 
     async def cog_load(self) -> None:
         self.daily.start()
@@ -36,13 +41,8 @@ class DailySync(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def run_once(self, *, days: int = DEFAULT_DAYS) -> SyncSummary:
-        """Sync on a connection of its own, then show the new facts everywhere at once."""
-        summary = await sync_command(self.bot.settings, days=days)
-        for person_id in summary.person_ids:
-            await self.bot.catalog.refresh_person(self.bot.repository, person_id)
-        for show_id in summary.show_ids:
-            await self.bot.catalog.refresh_show(self.bot.repository, show_id)
-            self.bot.dispatch("catalog_change", show_id)
+        """Sync on the bot's own connection; each show reaches every command as soon as it is written."""
+        summary = await sync_from_sources(self.editor, self.bot.settings, days=days, now=self.bot.clock.now())
         log.info("daily sync: %s", "; ".join(summary.lines()))
         return summary
 

@@ -10,22 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.curation import (
+from bot.curation.files import ImportRejected, check_against_catalog, export_shows, parse_import
+from bot.curation.rules import (
     SYNOPSIS_LIMIT,
     TITLE_LIMIT,
-    ImportRejected,
     audit_value,
     can_edit,
-    check_against_catalog,
     draft_show,
     edit_changes,
-    export_shows,
     field_from_audit,
     is_curator,
     parse_air_days,
     parse_air_time,
     parse_date,
-    parse_import,
     parse_local_datetime,
     parse_timezone,
     shows_named_from,

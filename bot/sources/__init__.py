@@ -10,14 +10,26 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Self, TypedDict, Unpack
+
+import aiohttp
 
 from bot.models import CreditKind, Role, Status
-from bot.sources.http import MalformedPayload, NotFoundError, SourceError
+from bot.sources.http import (
+    JsonClient,
+    MalformedPayload,
+    NotFoundError,
+    RateLimiter,
+    ResponseCache,
+    Sleep,
+    SourceError,
+)
 
 __all__ = [
+    "ClientOptions",
     "MalformedPayload",
     "NotFoundError",
+    "Source",
     "SourceCredit",
     "SourceEpisode",
     "SourceError",
@@ -113,3 +125,50 @@ def optional_date(value: Any, what: str) -> dt.date | None:
 
 def text_or_none(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
+
+
+class ClientOptions(TypedDict, total=False):
+    """How patient a source's JsonClient is: how often it retries, how long it backs off, how it sleeps."""
+
+    max_retries: int
+    backoff: float
+    max_backoff: float
+    sleep: Sleep
+
+
+class Source:
+    """One source's API behind a rate-limited, caching JsonClient; a subclass names its rate and API key parameter."""
+
+    name: ClassVar[str]
+    calls_per_period: ClassVar[int]
+    period_seconds: ClassVar[float]
+    key_parameter: ClassVar[str | None] = None  # the query parameter that carries the API key, if one is needed
+
+    def __init__(self, client: JsonClient) -> None:
+        self.client = client
+
+    @classmethod
+    def create(
+        cls,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        cache: ResponseCache | None = None,
+        limiter: RateLimiter | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> Self:
+        """Build the source on `session`; its API key rides in every query, redacted wherever a URL is shown."""
+        if (api_key is None) != (cls.key_parameter is None):
+            raise ValueError(f"{cls.name} {'needs an' if cls.key_parameter else 'takes no'} API key")
+        key = {cls.key_parameter: api_key} if cls.key_parameter is not None and api_key is not None else {}
+        limiter = limiter or RateLimiter(cls.calls_per_period, cls.period_seconds)
+        client = JsonClient(
+            session, base_url, name=cls.name, limiter=limiter, cache=cache, secrets=tuple(key), default_params=key,
+            **options,
+        )  # fmt: skip
+        return cls(client)
+
+    async def fetch_show(self, external_id: int, *, today: dt.date) -> SourceShow:
+        """Fetch and parse one show; raise SourceError when it cannot."""
+        raise NotImplementedError

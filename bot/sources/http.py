@@ -85,19 +85,6 @@ class ResponseCache(Protocol):
     async def put(self, url: str, *, etag: str | None, last_modified: str | None, body: bytes) -> None: ...
 
 
-class MemoryCache:
-    """A ResponseCache that lives as long as the process (tests, one-off runs)."""
-
-    def __init__(self) -> None:
-        self._answers: dict[str, tuple[str | None, str | None, bytes]] = {}
-
-    async def get(self, url: str) -> tuple[str | None, str | None, bytes] | None:
-        return self._answers.get(url)
-
-    async def put(self, url: str, *, etag: str | None, last_modified: str | None, body: bytes) -> None:
-        self._answers[url] = (etag, last_modified, body)
-
-
 @dataclass(slots=True)
 class CallStats:
     """What talking to one source cost: requests sent, 304s, retries after 429/5xx, time spent waiting."""

@@ -19,11 +19,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import aiohttp
-
 from bot.models import CreditKind, Role, Status
 from bot.sources import (
     MalformedPayload,
+    Source,
     SourceCredit,
     SourceShow,
     has_hangul,
@@ -32,7 +31,6 @@ from bot.sources import (
     status_from_words,
     text_or_none,
 )
-from bot.sources.http import JsonClient, RateLimiter, ResponseCache
 
 SOURCE = "tmdb"
 # TMDB's limit is soft, about 40 a second; stay well below it.
@@ -171,31 +169,13 @@ def _hangul(value: Any) -> str | None:
     return text if text and has_hangul(text) else None
 
 
-class TmdbSource:
+class TmdbSource(Source):
     """Fetch Korean shows from TMDB through a rate-limited, caching JsonClient that adds the API key."""
 
     name = SOURCE
-
-    def __init__(self, client: JsonClient) -> None:
-        self.client = client
-
-    @classmethod
-    def create(
-        cls,
-        session: aiohttp.ClientSession,
-        base_url: str,
-        api_key: str,
-        *,
-        cache: ResponseCache | None = None,
-        limiter: RateLimiter | None = None,
-        **client_options: Any,
-    ) -> TmdbSource:
-        limiter = limiter or RateLimiter(CALLS_PER_PERIOD, PERIOD_SECONDS)
-        client = JsonClient(
-            session, base_url, name=SOURCE, limiter=limiter, cache=cache, secrets=("api_key",),
-            default_params={"api_key": api_key}, **client_options,
-        )  # fmt: skip
-        return cls(client)
+    calls_per_period = CALLS_PER_PERIOD
+    period_seconds = PERIOD_SECONDS
+    key_parameter = "api_key"
 
     async def korean_shows_airing(
         self, first: dt.date, last: dt.date, progress: Callable[[int, int, str], None] | None = None

@@ -17,11 +17,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import aiohttp
-
 from bot.models import SEOUL, CreditKind, Role, Status
 from bot.sources import (
     MalformedPayload,
+    Source,
     SourceCredit,
     SourceEpisode,
     SourceShow,
@@ -31,7 +30,6 @@ from bot.sources import (
     status_from_words,
     text_or_none,
 )
-from bot.sources.http import JsonClient, RateLimiter, ResponseCache
 
 log = logging.getLogger(__name__)
 
@@ -241,26 +239,12 @@ def _plain(summary: Any) -> str | None:
     return text_or_none(html.unescape(_TAGS.sub("", summary)))
 
 
-class TvmazeSource:
+class TvmazeSource(Source):
     """Fetch what the sync needs from TVmaze through a rate-limited, caching JsonClient."""
 
     name = SOURCE
-
-    def __init__(self, client: JsonClient) -> None:
-        self.client = client
-
-    @classmethod
-    def create(
-        cls,
-        session: aiohttp.ClientSession,
-        base_url: str,
-        *,
-        cache: ResponseCache | None = None,
-        limiter: RateLimiter | None = None,
-        **client_options: Any,
-    ) -> TvmazeSource:
-        limiter = limiter or RateLimiter(CALLS_PER_PERIOD, PERIOD_SECONDS)
-        return cls(JsonClient(session, base_url, name=SOURCE, limiter=limiter, cache=cache, **client_options))
+    calls_per_period = CALLS_PER_PERIOD
+    period_seconds = PERIOD_SECONDS
 
     async def dramas_airing(
         self, dates: Sequence[dt.date], progress: Callable[[int, int, str], None] | None = None

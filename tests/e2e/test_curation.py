@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot import db
-from bot.curation import MAX_ALIASES, MAX_SERVER_SHOWS
+from bot.curation.rules import MAX_ALIASES, MAX_SERVER_SHOWS
 from bot.repository import Repository
 from bot.sandbox import FakeDiscord, InteractionResult, SandboxError, Upload
 

@@ -1,29 +1,28 @@
-"""Catalog curation, pure: validate what admins type, parse and write import files, decide who may edit what.
+"""Curation rules, pure: validate what admins type, spot near duplicates, and decide who may change what.
 
-Nothing here touches Discord or SQLite; the `/show` and `/catalog` commands (cogs/curation.py) call these and
-write through the repository only once everything parsed.
+Nothing here touches Discord or SQLite; the `/show` and `/catalog` commands (cogs/curation.py) check with these
+first and write through `bot.curation.editor.CatalogEditor` only once everything parsed.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import InvalidInput
-from bot.models import SEOUL, WEEKDAYS, Person, Show
+from bot.catalog import Catalog, Lookup
+from bot.errors import Forbidden, InvalidInput
+from bot.models import SEOUL, WEEKDAYS, Person, Role, Show
 from bot.search import search_key
-from bot.text import normalize
+from bot.text import normalize, same_name
 
+T = TypeVar("T")
 TITLE_LIMIT = 100
 NAME_LIMIT = 100
 ALIAS_LIMIT = 100
@@ -34,18 +33,12 @@ MAX_EPISODES = 500
 MAX_ALIASES = 20
 MAX_NETWORKS = 5
 MAX_SERVER_SHOWS = 2_000  # dramas one server may add of its own (search, autocomplete and exports stay quick)
-IMPORT_MAX_BYTES = 1_000_000
-IMPORT_MAX_SHOWS = 500
 # A new title this close (0-100, on normalised text) to an existing one asks "did you mean" first.
 SIMILAR_TITLE = 88.0
 SIMILAR_NAME = 85.0
 CLEAR = "-"  # typed as an /show edit value: clear that field
 
-# The fields an admin sets, in the order the import format, the edit preview and the export list them.
-IMPORT_COLUMNS = (
-    "title", "hangul_title", "networks", "premiere", "episodes", "air_days", "air_time", "timezone", "synopsis",
-    "aliases",
-)  # fmt: skip
+# The fields an admin sets, in the order the edit preview lists them.
 FIELD_LABELS = {
     "title": "Title", "hangul_title": "Hangul title", "networks": "Network", "premiere": "Premiere",
     "episode_count": "Episodes", "air_days": "Air days", "air_time": "Air time", "timezone": "Time zone",
@@ -213,14 +206,14 @@ def draft_show(
         except ValueError:
             raise InvalidInput(f"“{str(episodes)[:20]}” is not a number of episodes.") from None
         checked_episodes(count)
-    days_text = ",".join(air_days) if isinstance(air_days, (list, tuple)) else air_days
+    days_text = air_days if air_days is None or isinstance(air_days, str) else ",".join(air_days)
     draft = ShowDraft(
         title=name,
         hangul_title=checked_text(hangul_title, "Hangul title", TITLE_LIMIT),
         networks=split_list(network, "network", NETWORK_LIMIT, MAX_NETWORKS),
         premiere=parse_date(premiere) if premiere and premiere.strip() else None,
         episode_count=count,
-        air_days=parse_air_days(days_text) if days_text and str(days_text).strip() else (),
+        air_days=parse_air_days(days_text) if days_text and days_text.strip() else (),
         air_time=parse_air_time(air_time) if air_time and air_time.strip() else None,
         timezone=parse_timezone(timezone),
         synopsis=checked_synopsis(synopsis),
@@ -252,7 +245,7 @@ def edit_changes(show: Show, options: Mapping[str, str | int | None]) -> dict[st
         elif option == "premiere":
             changes["premiere"] = None if clear else parse_date(str(text))
         elif option == "episodes":
-            changes["episode_count"] = None if clear else checked_episodes(int(text))  # type: ignore[arg-type]
+            changes["episode_count"] = None if clear else checked_episodes(int(text))
         elif option == "air_days":
             changes["air_days"] = () if clear else parse_air_days(str(text))
         elif option == "air_time":
@@ -282,6 +275,11 @@ def audit_value(name: str, value: Any) -> Any:
     if name in ("networks", "genres", "aliases"):
         return list(value)
     return value
+
+
+def audit_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields as the audit log and the edit preview keep them (see `audit_value`)."""
+    return {name: audit_value(name, value) for name, value in values.items()}
 
 
 def field_from_audit(name: str, value: Any) -> Any:
@@ -314,32 +312,27 @@ def shown_value(value: Any) -> str:
 
 def similar_show(title: str, shows: Iterable[Show], *, cutoff: float = SIMILAR_TITLE) -> Show | None:
     """The existing show whose title (or other name) is closest to `title`, if it is close enough to ask."""
-    wanted = normalize(title)
-    names: dict[tuple[int, int], str] = {}
-    by_id: dict[int, Show] = {}
-    for show in shows:
-        by_id[show.id] = show
-        for index, name in enumerate(show.all_titles):
-            names[(show.id, index)] = normalize(name)
-    if not wanted or not names:
-        return None
-    found = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return by_id[found[2][0]] if found else None
+    return _closest(title, ((show, show.all_titles) for show in shows), cutoff)
 
 
 def similar_person(name: str, people: Iterable[Person], *, cutoff: float = SIMILAR_NAME) -> Person | None:
     """The person whose name is closest to `name`, if close enough that creating a new one may be a mistake."""
-    wanted = normalize(name)
+    return _closest(name, ((person, person.all_names) for person in people), cutoff)
+
+
+def _closest(text: str, entries: Iterable[tuple[T, Iterable[str]]], cutoff: float) -> T | None:
+    """The entry one of whose names is closest to `text` on normalised text, scoring at least `cutoff`."""
+    wanted = normalize(text)
+    found: list[T] = []
     names: dict[tuple[int, int], str] = {}
-    by_id: dict[int, Person] = {}
-    for person in people:
-        by_id[person.id] = person
-        for index, other in enumerate(person.all_names):
-            names[(person.id, index)] = normalize(other)
+    for index, (entry, entry_names) in enumerate(entries):
+        found.append(entry)
+        for number, name in enumerate(entry_names):
+            names[(index, number)] = normalize(name)
     if not wanted or not names:
         return None
-    found = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return by_id[found[2][0]] if found else None
+    best = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return found[best[2][0]] if best else None
 
 
 def shows_named_from(text: str, shows: Iterable[Show]) -> list[Show]:
@@ -372,6 +365,109 @@ def can_edit(
     return show.guild_id is not None and show.guild_id == guild_id and has_manage_guild
 
 
+@dataclass(frozen=True, slots=True)
+class Curator:
+    """Who asks for a catalog change, and from where (what `is_curator` and `can_edit` judge)."""
+
+    user_id: int
+    guild_id: int | None  # None in a direct message, where nothing may be curated
+    manages_guild: bool  # holds Manage Server where they asked
+    owner_ids: frozenset[int]  # the bot's owners
+
+    @property
+    def is_owner(self) -> bool:
+        return self.user_id in self.owner_ids
+
+    def require(self) -> int:
+        """Refuse anyone but a server admin (Manage Server) or a bot owner; return the server's id."""
+        if self.guild_id is None:
+            raise Forbidden("Catalog curation works only inside a server.")
+        if not is_curator(self.user_id, self.manages_guild, self.owner_ids):
+            raise Forbidden("You need the Manage Server permission to change this server's catalog.")
+        return self.guild_id
+
+    def require_owner(self, doing: str) -> None:
+        """Refuse anyone but the bot's owners, saying what only they may do."""
+        if not self.is_owner:
+            raise Forbidden(f"Only the bot's owners can {doing}.")
+
+    def require_can_edit(self, show: Show) -> None:
+        """Refuse a change to a show this curator may not change, saying who may."""
+        if can_edit(show, self.guild_id, self.user_id, self.manages_guild, self.owner_ids):
+            return
+        if show.guild_id is None:
+            raise Forbidden(f"“{show.title}” is in the shared catalog, which only the bot's owners change.")
+        raise Forbidden(f"Only the admins of the server that added “{show.title}” can change it.")
+
+
+def own_shows(catalog: Catalog, guild_id: int | None) -> list[Show]:
+    """The dramas a server added itself (none outside a server)."""
+    if guild_id is None:
+        return []
+    return [show for show in catalog.shows.values() if show.guild_id == guild_id]
+
+
+def own_shows_matching(catalog: Catalog, text: str, guild_id: int | None, *, limit: int = 25) -> list[Show]:
+    """A server's own shows that match what an admin typed so far (all of them, by title, before they type)."""
+    own = own_shows(catalog, guild_id)
+    if not text:
+        return sorted(own, key=lambda show: show.title.casefold())[:limit]
+    # The index completes over the shared and the server's shows together and keeps only `limit`, so popular
+    # shared titles could crowd the server's own out: those named from the text come first, then the index's
+    # typo and acronym matches among them.
+    named = shows_named_from(text, own)
+    listed = {show.id for show in named}
+    hits = catalog.complete_shows(text, guild_id=guild_id)
+    more = [
+        catalog.shows[hit.id]
+        for hit in hits
+        if hit.id not in listed and hit.id in catalog.shows and catalog.shows[hit.id].guild_id == guild_id
+    ]
+    return (named + more)[:limit]
+
+
+def picked_show(lookup: Lookup[Show], typed: str) -> Show:
+    """The show a change is about, only when the lookup is sure: a change must not land on a guess."""
+    if not lookup.sure:
+        raise InvalidInput(
+            f"I am not sure which drama “{typed.strip()[:100]}” is (perhaps {lookup.best.title}?); "
+            "pick it from the list as you type."
+        )
+    return lookup.best
+
+
+def checked_alias(show: Show, alias: str) -> str:
+    """Validate a new alias of `show`: new to it, and within the number of aliases a drama may have."""
+    name = checked_text(alias, "alias", ALIAS_LIMIT, required=True)
+    assert name is not None
+    if any(same_name(name, existing) for existing in show.all_titles):
+        raise InvalidInput(f"“{name}” is already a name of “{show.title}”.")
+    if len(show.aliases) >= MAX_ALIASES:
+        raise InvalidInput(f"“{show.title}” already has {MAX_ALIASES} aliases, the most a drama may have.")
+    return name
+
+
+def checked_role(value: str) -> Role:
+    """Read the size of a part, as the role choices of /show cast send it."""
+    if value not in {role.value for role in Role}:
+        raise InvalidInput("Pick the role from the list: main, support or guest.")
+    return Role(value)
+
+
+def checked_episode_number(show: Show, number: int) -> int:
+    """Refuse an episode number past the show's episode count."""
+    if show.episode_count is not None and number > show.episode_count:
+        raise InvalidInput(
+            f"“{show.title}” has {show.episode_count} episodes; set a higher count with /show edit first."
+        )
+    return number
+
+
+def person_named(name: str, people: Iterable[Person]) -> Person | None:
+    """The person one of whose names is `name` (ignoring case, spaces and hyphens), if any."""
+    return next((person for person in people if any(same_name(name, other) for other in person.all_names)), None)
+
+
 def check_server_room(have: int, adding: int = 1) -> None:
     """Refuse to take a server past MAX_SERVER_SHOWS dramas of its own."""
     if have + adding <= MAX_SERVER_SHOWS:
@@ -385,229 +481,3 @@ def check_server_room(have: int, adding: int = 1) -> None:
         f"This server has {have:,} dramas of its own and the file adds {adding:,}, more than the "
         f"{MAX_SERVER_SHOWS:,} a server may add; import fewer or remove some with /show remove first."
     )
-
-
-# -- import and export -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ImportProblem:
-    line: int  # 1-based line of the file where the row (CSV) or the show's object (JSON) starts
-    message: str
-
-
-class ImportRejected(InvalidInput):
-    """The file has problems; nothing was imported. `problems` lists each with its line."""
-
-    def __init__(self, problems: Sequence[ImportProblem]) -> None:
-        self.problems = tuple(problems)
-        first = self.problems[0]
-        more = len(self.problems) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        super().__init__(f"Nothing was imported: line {first.line}: {first.message}{suffix}")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportRow:
-    line: int
-    draft: ShowDraft
-
-
-def file_kind(filename: str, data: bytes) -> str:
-    name = filename.lower()
-    if name.endswith(".json"):
-        return "json"
-    if name.endswith(".csv"):
-        return "csv"
-    head = data.lstrip()[:1]
-    return "json" if head in (b"{", b"[") else "csv"
-
-
-def parse_import(data: bytes, filename: str) -> list[ImportRow]:
-    """Parse a JSON or CSV import file; every row must validate, else ImportRejected lists each bad line."""
-    if len(data) > IMPORT_MAX_BYTES:
-        raise InvalidInput(f"The file is larger than {IMPORT_MAX_BYTES // 1000} kB; split it into smaller files.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text; save it as UTF-8 and try again.") from None
-    kind = file_kind(filename, data)
-    records = _json_records(text) if kind == "json" else _csv_records(text)
-    if not records:
-        raise InvalidInput("The file holds no shows; see data/import-example.json for the format.")
-    if len(records) > IMPORT_MAX_SHOWS:
-        raise InvalidInput(f"The file holds {len(records)} shows; import at most {IMPORT_MAX_SHOWS} at a time.")
-    rows: list[ImportRow] = []
-    problems: list[ImportProblem] = []
-    seen: dict[str, int] = {}
-    for line, record in records:
-        try:
-            draft = _draft_from_record(record)
-        except InvalidInput as error:
-            problems.append(ImportProblem(line, error.message))
-            continue
-        key = normalize(draft.title)
-        if key in seen:
-            problems.append(ImportProblem(line, f"“{draft.title}” is already in this file, on line {seen[key]}."))
-            continue
-        seen[key] = line
-        rows.append(ImportRow(line, draft))
-    if problems:
-        raise ImportRejected(problems)
-    return rows
-
-
-def check_against_catalog(rows: Sequence[ImportRow], existing: Iterable[Show]) -> None:
-    """Refuse rows whose title is already a show this server sees (edit those with /show edit)."""
-    taken = {normalize(name): show for show in existing for name in show.all_titles}
-    problems = [
-        ImportProblem(row.line, f"“{row.draft.title}” is already in the catalog; change it with /show edit.")
-        for row in rows
-        if normalize(row.draft.title) in taken
-    ]
-    if problems:
-        raise ImportRejected(problems)
-
-
-def _draft_from_record(record: Mapping[str, Any]) -> ShowDraft:
-    unknown = sorted(set(record) - set(IMPORT_COLUMNS) - {"network"})
-    if unknown:
-        raise InvalidInput(f"unknown field “{unknown[0]}”; the fields are {', '.join(IMPORT_COLUMNS)}.")
-    for name in ("title", "hangul_title", "premiere", "air_time", "timezone", "synopsis"):
-        value = record.get(name)
-        if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"{name} must be text.")
-    for name in ("networks", "network", "air_days", "aliases"):
-        value = record.get(name)
-        if value is not None and not _is_text_or_texts(value):
-            raise InvalidInput(f"{name} must be text or a list of texts.")
-    episodes = record.get("episodes")
-    if isinstance(episodes, bool) or (episodes is not None and not isinstance(episodes, (int, str))):
-        raise InvalidInput("episodes must be a whole number.")
-    title = record.get("title")
-    if not title or not str(title).strip():
-        raise InvalidInput("the title is missing.")
-    return draft_show(
-        title,
-        hangul_title=record.get("hangul_title"),
-        network=record.get("networks", record.get("network")),
-        premiere=record.get("premiere"),
-        episodes=episodes,
-        air_days=record.get("air_days"),
-        air_time=record.get("air_time"),
-        timezone=record.get("timezone"),
-        synopsis=record.get("synopsis"),
-        aliases=record.get("aliases"),
-    )
-
-
-def _is_text_or_texts(value: Any) -> bool:
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value))
-
-
-def _json_records(text: str) -> list[tuple[int, Mapping[str, Any]]]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportRejected([ImportProblem(error.lineno, f"this is not valid JSON ({error.msg}).")]) from None
-    except RecursionError:  # json gives up on nesting deeper than Python's recursion limit
-        raise ImportRejected([ImportProblem(1, "this is not valid JSON (it is nested too deeply).")]) from None
-    shows = document.get("shows") if isinstance(document, dict) else document
-    if not isinstance(shows, list):
-        raise ImportRejected([ImportProblem(1, "the file must be a list of shows or an object with a “shows” list.")])
-    lines = _json_item_lines(text, isinstance(document, dict), len(shows))
-    records: list[tuple[int, Mapping[str, Any]]] = []
-    problems: list[ImportProblem] = []
-    for index, record in enumerate(shows):
-        if isinstance(record, dict):
-            records.append((lines[index], record))
-        else:
-            problems.append(ImportProblem(lines[index], "each show must be an object with a title."))
-    if problems:
-        raise ImportRejected(problems)
-    return records
-
-
-def _json_item_lines(text: str, wrapped: bool, count: int) -> list[int]:
-    """The line each element of the shows array starts on (found by decoding the array element by element)."""
-    decoder = json.JSONDecoder()
-    start = 0
-    if wrapped:
-        match = re.search(r'"shows"\s*:\s*\[', text)
-        start = match.end() if match else -1
-    else:
-        start = text.index("[") + 1
-    lines: list[int] = []
-    position = start
-    try:
-        while start >= 0 and len(lines) < count:
-            while text[position] in " \t\r\n,":
-                position += 1
-            _value, end = decoder.raw_decode(text, position)
-            lines.append(text.count("\n", 0, position) + 1)
-            position = end
-    except (ValueError, IndexError):
-        pass
-    if len(lines) != count:  # an odd layout: fall back to the element's number
-        return list(range(1, count + 1))
-    return lines
-
-
-def _csv_records(text: str) -> list[tuple[int, Mapping[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""), skipinitialspace=True)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    if "title" not in header:
-        raise ImportRejected([ImportProblem(1, f"the first line must name the columns: {', '.join(IMPORT_COLUMNS)}.")])
-    unknown = [name for name in header if name not in IMPORT_COLUMNS and name != "network"]
-    if unknown:
-        raise ImportRejected(
-            [ImportProblem(1, f"unknown column “{unknown[0]}”; the columns are {', '.join(IMPORT_COLUMNS)}.")]
-        )
-    reader.fieldnames = header
-    records: list[tuple[int, Mapping[str, Any]]] = []
-    line = reader.line_num + 1
-    problems: list[ImportProblem] = []
-    try:
-        for row in reader:
-            if None in row:
-                problems.append(ImportProblem(line, "this row has more values than the header has columns."))
-            elif any((value or "").strip() for value in row.values()):
-                records.append((line, {k: (v if v and v.strip() else None) for k, v in row.items()}))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        problems.append(ImportProblem(reader.line_num, f"this is not valid CSV ({error})."))
-    if problems:
-        raise ImportRejected(problems)
-    return records
-
-
-def export_record(show: Show) -> dict[str, Any]:
-    """One show in the import format (the keys `parse_import` reads)."""
-    return {
-        "title": show.title,
-        "hangul_title": show.hangul_title,
-        "networks": list(show.networks),
-        "premiere": show.premiere.isoformat() if show.premiere else None,
-        "episodes": show.episode_count,
-        "air_days": ",".join(show.air_day_names) or None,
-        "air_time": show.air_time.strftime("%H:%M") if show.air_time else None,
-        "timezone": show.timezone,
-        "synopsis": show.synopsis,
-        "aliases": list(show.aliases),
-    }
-
-
-def export_shows(shows: Iterable[Show], kind: str = "json") -> bytes:
-    """Write shows in the import format, so an export can be imported again (into another server)."""
-    records = [export_record(show) for show in sorted(shows, key=lambda s: s.title.casefold())]
-    if kind == "json":
-        return (json.dumps({"shows": records}, ensure_ascii=False, indent=2) + "\n").encode()
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=IMPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({
-            name: "|".join(value) if isinstance(value, list) else ("" if value is None else value)
-            for name, value in record.items()
-        })  # fmt: skip
-    return out.getvalue().encode()
