@@ -21,8 +21,8 @@ from bot.cards import Card
 from bot.catalog import Catalog, open_catalog
 from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.errors import DramabotError, NotFound
-from bot.repository import Repository
 from bot.settings import Settings
+from bot.store import Repository
 
 log = logging.getLogger(__name__)
 
