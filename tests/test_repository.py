@@ -6,6 +6,8 @@ import asyncio
 import copy
 import datetime as dt
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -179,26 +181,34 @@ async def test_a_broken_seed_rolls_back_whole(repository: Repository) -> None:
     assert await repository.get_meta("seed_version") is None
 
 
-async def test_another_tasks_write_survives_a_rolled_back_transaction(repository: Repository) -> None:
-    await repository.load_seed(tiny_seed())
-    show = (await repository.all_shows())[0]
+@asynccontextmanager
+async def an_edit_that_fails_late(repository: Repository, show_id: int) -> AsyncIterator[None]:
+    """Keep another task's transaction open (a rename and a follow written) during the block, then roll it back."""
     inside, release = asyncio.Event(), asyncio.Event()
 
     async def failing_edit() -> None:
         async with repository.transaction():
-            await repository.update_show_fields(show.id, {"title": "Renamed"}, by_admin=True)
+            await repository.update_show_fields(show_id, {"title": "Renamed"}, by_admin=True)
+            await repository.follow_show(1, show_id)
             inside.set()
             await release.wait()
             raise RuntimeError("the admin's edit fails late")
 
     edit = asyncio.create_task(failing_edit())
     await inside.wait()
-    # The announcer, on the same connection, writes while the edit's transaction is open.
-    write = asyncio.create_task(repository.set_meta("announcer", "sent"))
+    yield
     await asyncio.sleep(0.05)
     release.set()
     with pytest.raises(RuntimeError):
         await edit
+
+
+async def test_another_tasks_write_survives_a_rolled_back_transaction(repository: Repository) -> None:
+    await repository.load_seed(tiny_seed())
+    show = (await repository.all_shows())[0]
+    async with an_edit_that_fails_late(repository, show.id):
+        # The announcer, on the same connection, writes while the edit's transaction is open.
+        write = asyncio.create_task(repository.set_meta("announcer", "sent"))
     await write
     assert await repository.get_meta("announcer") == "sent"
     after = await repository.get_show(show.id)
@@ -208,24 +218,9 @@ async def test_another_tasks_write_survives_a_rolled_back_transaction(repository
 async def test_a_read_does_not_see_another_tasks_uncommitted_write(repository: Repository) -> None:
     await repository.load_seed(tiny_seed())
     show = (await repository.all_shows())[0]
-    inside, release = asyncio.Event(), asyncio.Event()
-
-    async def failing_edit() -> None:
-        async with repository.transaction():
-            await repository.update_show_fields(show.id, {"title": "Renamed"}, by_admin=True)
-            await repository.follow_show(1, show.id)
-            inside.set()
-            await release.wait()
-            raise RuntimeError("the admin's edit fails late")
-
-    edit = asyncio.create_task(failing_edit())
-    await inside.wait()
-    # A /drama card and the announcer read on the same connection while the edit's transaction is open.
-    reads = asyncio.gather(repository.get_show(show.id), repository.all_shows(), repository.followed_shows(1))
-    await asyncio.sleep(0.05)
-    release.set()
-    with pytest.raises(RuntimeError):
-        await edit
+    async with an_edit_that_fails_late(repository, show.id):
+        # A /drama card and the announcer read on the same connection while the edit's transaction is open.
+        reads = asyncio.gather(repository.get_show(show.id), repository.all_shows(), repository.followed_shows(1))
     seen, everything, followed = await reads
     assert seen is not None and seen.title == show.title and not seen.edited_fields
     assert [s.title for s in everything] == ["Soundtrack #1", "Vincenzo"]

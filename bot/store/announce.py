@@ -27,6 +27,8 @@ _OUTBOX_COLUMNS = (
 
 
 class AnnounceStore(MetaStore):
+    """Keep each server's announcement settings and follows, and move outbox rows through their states."""
+
     @isolated
     async def announce_settings(self, guild_id: int) -> GuildAnnounceSettings | None:
         async with self._db.execute(

@@ -14,6 +14,8 @@ _AUDIT_COLUMNS = "id, at, guild_id, user_id, action, show_id, person_id, old_val
 
 
 class AuditStore(StoreBase):
+    """Append to the audit log and read it back, newest first."""
+
     @atomic
     async def append_audit(
         self,

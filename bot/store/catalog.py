@@ -21,6 +21,8 @@ SHOW_COLUMNS = "id, seed_key, guild_id, " + ", ".join(SHOW_FIELDS) + ", edited_f
 
 
 class CatalogStore(StoreBase):
+    """Shows, people, credits and episodes: read whole or one by one, and written by admins and the sync."""
+
     @isolated
     async def all_shows(self) -> list[Show]:
         """Every live show, shared and server-owned, with its other titles."""

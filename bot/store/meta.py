@@ -6,6 +6,8 @@ from bot.store.base import StoreBase, atomic, isolated
 
 
 class MetaStore(StoreBase):
+    """Read and write small named values."""
+
     @isolated
     async def get_meta(self, key: str) -> str | None:
         async with self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:

@@ -12,6 +12,8 @@ from bot.store.meta import MetaStore
 
 
 class SeedStore(MetaStore):
+    """Load the seed catalog once per version."""
+
     async def load_seed(self, seed: Mapping[str, Any]) -> SeedReport:
         """Load or upgrade the shared catalog from a seed, keeping every field an admin edited by hand.
 

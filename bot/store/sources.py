@@ -12,6 +12,8 @@ from bot.store.base import StoreBase, atomic, iso, isolated
 
 
 class SourcesStore(StoreBase):
+    """Link source records to shows, and keep the sources' answers for conditional requests."""
+
     @isolated
     async def shared_show_for_source(self, source: str, external_id: str) -> int | None:
         """Return the live shared show a source's record belongs to: by its recorded link, else its id column."""

@@ -10,6 +10,8 @@ from bot.store.base import StoreBase, atomic, datetime_or_none, iso, isolated, p
 
 
 class TriviaStore(StoreBase):
+    """Record trivia games and scores, and sum them into leaderboards."""
+
     @atomic
     async def start_trivia_game(
         self,
