@@ -41,8 +41,8 @@ from bot.announcer import airings_between, kind_of, plan  # noqa: E402
 from bot.cards import announcement_text  # noqa: E402
 from bot.models import AnnounceMode, Due, Episode, GuildAnnounceSettings, OutboxItem, Show  # noqa: E402
 from bot.outbox import Announcer, RateLimiter, TemporaryFailure  # noqa: E402
-from bot.repository import Repository  # noqa: E402
 from bot.sandbox import FakeChannel, FakeDiscord  # noqa: E402
+from bot.store import Repository  # noqa: E402
 
 UTC = dt.UTC
 

@@ -47,8 +47,8 @@ class Card:
 
 def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     """Build the card that answers /drama: facts, dates, crew and cast, within Discord's limits."""
-    airing = schedule.build_schedule(show, catalog.episodes_of(show.id))  # built once for status and air slot
-    status = airing.status_at(now)
+    airing = catalog.schedule_of(show)
+    status = airing.status_at(now) if airing else Status.UNKNOWN
     title = show.title if not show.hangul_title else f"{show.title} ({show.hangul_title})"
     summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
     if show.episode_count:
@@ -280,13 +280,13 @@ def person_card(catalog: Catalog, person: Person, *, guild_id: int | None, page:
     return Card(title=title, description=description, fields=fields, footer=footer)
 
 
-def _air_slot(show: Show, airing: schedule.Schedule, now: dt.datetime) -> str:
+def _air_slot(show: Show, airing: schedule.Schedule | None, now: dt.datetime) -> str:
     if not show.air_days:
         return ""
     days = ", ".join(show.air_day_names)
     if show.air_time is None:
         return days
-    upcoming = airing.next_after(now)
+    upcoming = airing.next_after(now) if airing else None
     if upcoming is not None:
         return f"{days} at {discord_timestamp(upcoming.air_at, 't')} (next {discord_timestamp(upcoming.air_at, 'R')})"
     return f"{days} at {show.air_time.strftime('%H:%M')} {show.timezone}"

@@ -127,6 +127,19 @@ class Episode:
     title: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    """What loading a seed changed: shows added, updated and unchanged, people and credits written."""
+
+    version: str
+    shows_added: int = 0
+    shows_updated: int = 0
+    shows_unchanged: int = 0
+    people_added: int = 0
+    credits: int = 0
+    skipped: bool = False  # the database already held this seed version
+
+
 # -- announcements ---------------------------------------------------------------------------------------
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from bot.announcer import ScheduleCache, Triage, airings_between, next_due_after, plan, triage
 from bot.models import Episode, OutboxItem, Show
-from bot.repository import Repository, utc_now
+from bot.store import Repository, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,10 @@ import math
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.text import normalize
@@ -382,14 +383,18 @@ class _Shard:
                 break
             chosen.append(posting)
             total += len(posting)
+        slots: npt.NDArray[np.integer[Any]]
+        counts: npt.NDArray[np.integer[Any]]
         if len(chosen) == 1:  # even the rarest trigram is common: look at part of its list only
             slots = np.frombuffer(chosen[0], dtype=np.int32)[:budget]
             counts = np.ones(len(slots), dtype=np.int32)
         else:
             merged = np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in chosen])
             slots, counts = np.unique(merged, return_counts=True)
+        found: list[int]  # numpy types tolist() as Any
         if len(slots) <= candidates:
-            return slots.tolist()
+            found = slots.tolist()
+            return found
         # Sharing more grams counts most; among equals, a name about as long as the query (or, for a
         # prefix, at least as long) beats a name that merely contains the same words.
         lengths = np.frombuffer(self.slot_length, dtype=np.int16)[slots]
@@ -399,7 +404,8 @@ class _Shard:
             gap = np.abs(lengths - len(key))
         rank = counts * GRAM_WEIGHT - np.minimum(gap, 4 * GRAM_WEIGHT)
         best = np.argpartition(rank, -candidates)[-candidates:]
-        return slots[best].tolist()
+        found = slots[best].tolist()
+        return found
 
 
 def _offer(

@@ -33,13 +33,13 @@ import aiohttp
 from bot import db
 from bot.errors import ConfigError
 from bot.models import SEOUL, CreditKind, Episode, Person, Show
-from bot.repository import Repository
 from bot.seed import read_seed
 from bot.settings import Settings
 from bot.sources import SourceCredit, SourceShow, tmdb, tvmaze
 from bot.sources.http import CallStats, SourceError
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
+from bot.store import Repository
 from bot.text import name_key
 
 log = logging.getLogger(__name__)

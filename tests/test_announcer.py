@@ -31,8 +31,8 @@ from bot.models import (
     announcement_nonce,
 )
 from bot.outbox import Announcer, PermanentFailure, RateLimiter, SlidingWindow, TemporaryFailure
-from bot.repository import Repository
 from bot.sandbox import FakeDiscord
+from bot.store import Repository
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
@@ -319,7 +319,7 @@ CHILD = textwrap.dedent(
     import aiohttp
     from bot import db
     from bot.outbox import Announcer, RateLimiter
-    from bot.repository import Repository
+    from bot.store import Repository
 
     async def main(path, api, token, crash):
         repository = Repository(await db.connect(path))

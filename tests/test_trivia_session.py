@@ -10,7 +10,7 @@ import pytest
 from bot import db
 from bot.errors import InvalidInput
 from bot.models import Standing
-from bot.repository import Repository
+from bot.store import Repository
 from bot.trivia import Question, QuestionKind, points_for
 from bot.trivia_session import (
     AnswerOutcome,
