@@ -28,7 +28,7 @@ from bot.models import Show, Status
 
 def _run_text(ctx: Context, show: Show) -> str | None:
     """Return "premiered on 2022-03-23 and ended on 2022-04-13", from the schedule, tensed against now."""
-    sched = schedule.build_schedule(show, ctx.catalog.episodes_of(show.id))
+    sched = ctx.schedule(show)
     first = sched.first_episode()
     today = korea_today(ctx.now)
     parts: list[str] = []
@@ -67,7 +67,7 @@ def _premiere_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
 
 def _finale_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
     """Answer when a show ended, or is due to end."""
-    sched = schedule.build_schedule(show, ctx.catalog.episodes_of(show.id))
+    sched = ctx.schedule(show)
     final = sched.final_episode()
     if final is None and not show.finale:
         status = sched.status_at(ctx.now)
@@ -92,7 +92,7 @@ def _finale_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
 
 def _next_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
     """Answer when a show's next episode (or its premiere) airs, or that it has finished."""
-    count = schedule.countdown(show, ctx.catalog.episodes_of(show.id), ctx.now)
+    count = ctx.schedule(show).countdown(ctx.now)
     kind = count.kind
     if kind is schedule.CountdownKind.FINISHED:
         run = _run_text(ctx, show)
@@ -127,7 +127,7 @@ def episode_date(ctx: Context, groups: dict[str, str]) -> Answer:
     number = int(groups.get("number", "0"))
 
     def body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
-        sched = schedule.build_schedule(show, ctx.catalog.episodes_of(show.id))
+        sched = ctx.schedule(show)
         if number < 1 or (sched.total is not None and number > sched.total):
             return Answer(f"{label(show)} has only {sched.total} episodes.", "episode_date", True, (show.id,))
         for episode in sched.episodes():
@@ -152,8 +152,8 @@ def episode_date(ctx: Context, groups: dict[str, str]) -> Answer:
 
 def _finished_body(ctx: Context, show: Show, match: NameMatch) -> Answer:
     """Answer yes or no to "is it finished / still airing / out yet", with the dates that decide it."""
-    episodes = ctx.catalog.episodes_of(show.id)
-    status = schedule.status_at(show, episodes, ctx.now)
+    sched = ctx.schedule(show)
+    status = sched.status_at(ctx.now)
     run = _run_text(ctx, show)
     tail = f": it {run}" if run else ""
     # "Is it still airing?" and "is it finished?" want opposite yes/no words for the same fact. The title is cut
@@ -177,7 +177,7 @@ def _finished_body(ctx: Context, show: Show, match: NameMatch) -> Answer:
     if status is Status.UPCOMING:
         return reply(f"has not started yet{tail}")
     if status is Status.AIRING:
-        upcoming = schedule.next_episode_after(show, episodes, ctx.now)
+        upcoming = sched.next_after(ctx.now)
         nxt = f"; episode {upcoming.number} airs on {air_moment(upcoming)}" if upcoming else ""
         return reply(f"is still airing{nxt}")
     return decline(
@@ -220,10 +220,10 @@ def _airing(days: int, intent: str) -> Handler:
                 continue
             if show.finale is not None and show.finale < today - dt.timedelta(days=1):
                 continue
-            try:
-                episodes = schedule.episodes_between(show, ctx.catalog.episodes_of(show.id), start, end)
-            except ValueError:
+            sched = ctx.catalog.schedule_of(show)
+            if sched is None:
                 continue
+            episodes = sched.between(start, end)
             episodes = [e for e in episodes if today <= e.air_date <= last]
             if not episodes:
                 continue

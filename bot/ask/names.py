@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot import schedule
 from bot.catalog import Catalog
+from bot.errors import InvalidInput
 from bot.models import Credit, CreditKind, Person, Show
 from bot.search import Hit
 from bot.text import normalize
@@ -151,6 +152,15 @@ class Context:
         self.years = {int(y) for y in years}
 
     # shows
+
+    def schedule(self, show: Show) -> schedule.Schedule:
+        """Return the show's schedule from the catalog's cache, or refuse in one sentence when it has none."""
+        sched = self.catalog.schedule_of(show)
+        if sched is None:
+            raise InvalidInput(
+                f"The catalog's air days or time zone for {show.title} are not valid; ask an admin to fix them."
+            )
+        return sched
 
     def find_show(self, span: str) -> NameMatch | None:
         def search(text: str) -> list[Hit]:
@@ -409,7 +419,7 @@ _PEOPLE_INDEXES: weakref.WeakKeyDictionary[Catalog, _PeopleIndex] = weakref.Weak
 
 
 def _people_index(catalog: Catalog) -> _PeopleIndex:
-    fingerprint = (len(catalog.people), sum(map(id, catalog.people.values())))
+    fingerprint = (catalog.generation,)
     index = _PEOPLE_INDEXES.get(catalog)
     if index is None or index.fingerprint != fingerprint:
         index = _PeopleIndex(catalog, fingerprint)
@@ -437,13 +447,7 @@ _CHARACTER_INDEXES: weakref.WeakKeyDictionary[Catalog, _CharacterIndex] = weakre
 
 def _character_index(catalog: Catalog) -> _CharacterIndex:
     """The catalog's character index, rebuilt when a show was added, removed or edited since it was built."""
-    stamps = [show.updated_at for show in catalog.shows.values() if show.updated_at is not None]
-    fingerprint = (
-        len(catalog.shows),
-        len(catalog.people),
-        max(stamps, default=None),
-        sum(map(id, catalog.shows.values())),
-    )
+    fingerprint = (catalog.generation,)
     index = _CHARACTER_INDEXES.get(catalog)
     if index is None or index.fingerprint != fingerprint:
         index = _CharacterIndex(catalog, fingerprint)

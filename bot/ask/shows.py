@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot import schedule
 from bot.ask.names import Context, NameMatch
 from bot.ask.wording import (
     Answer,
@@ -82,7 +81,7 @@ def _episodes_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
             shows=(show.id,),
         )
     count = show.episode_count
-    status = schedule.status_at(show, ctx.catalog.episodes_of(show.id), ctx.now)
+    status = ctx.schedule(show).status_at(ctx.now)
     verb = "has" if status is not Status.UPCOMING else "will have"
     length = f" of about {show.episode_minutes} minutes each" if show.episode_minutes else ""
     return Answer(
@@ -99,7 +98,7 @@ def _network_body(ctx: Context, show: Show, asked: list[str]) -> Answer:
             shows=(show.id,),
         )
     networks = listed(list(show.networks))
-    status = schedule.status_at(show, ctx.catalog.episodes_of(show.id), ctx.now)
+    status = ctx.schedule(show).status_at(ctx.now)
     verb = {Status.FINISHED: "aired on", Status.UPCOMING: "will air on"}.get(status, "airs on")
     text = f"{label(show)} {verb} {networks}."
     if asked:
