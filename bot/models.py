@@ -187,6 +187,7 @@ class Due:
     air_at: dt.datetime
     time_known: bool
     channel_id: int
+    total: int | None = None  # the show's episode count when planned, for the text (not stored in the outbox)
 
     @property
     def key(self) -> tuple[int, int, int, str]:

@@ -20,9 +20,9 @@ import pytest
 
 from bot import db
 from bot.models import CreditKind, Role, Show, Status
+from bot.ratelimit import RateLimiter
 from bot.seed import read_seed, seed_path
 from bot.settings import Settings
-from bot.sources.http import RateLimiter
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
 from bot.store import Repository

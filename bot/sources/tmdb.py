@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 
 from bot.models import CreditKind, Role, Status
+from bot.ratelimit import RateLimiter
 from bot.sources import (
     MalformedPayload,
     SourceCredit,
@@ -32,7 +33,7 @@ from bot.sources import (
     status_from_words,
     text_or_none,
 )
-from bot.sources.http import JsonClient, RateLimiter, ResponseCache
+from bot.sources.http import JsonClient, ResponseCache
 
 SOURCE = "tmdb"
 # TMDB's limit is soft, about 40 a second; stay well below it.

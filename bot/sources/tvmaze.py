@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 
 from bot.models import SEOUL, CreditKind, Role, Status
+from bot.ratelimit import RateLimiter
 from bot.sources import (
     MalformedPayload,
     SourceCredit,
@@ -31,7 +32,7 @@ from bot.sources import (
     status_from_words,
     text_or_none,
 )
-from bot.sources.http import JsonClient, RateLimiter, ResponseCache
+from bot.sources.http import JsonClient, ResponseCache
 
 log = logging.getLogger(__name__)
 
