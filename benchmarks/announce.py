@@ -5,12 +5,12 @@
 
 Planning: 2,000 upcoming episodes (500 synthetic shows, 4 episodes each, spread over the next 7 days, a fifth
 of them premieres), 10,000 servers with announcements on: 10% every episode, 40% premieres only, 50% followed
-shows only (5 follows each). The table gives the time to plan the next 24 hours (pure, bot/announcer.py), to
+shows only (5 follows each). The table gives the time to plan the next 24 hours (pure, bot/announce/plan.py), to
 store it in the SQLite outbox (one transaction), the rows, and the memory the plan takes (tracemalloc peak).
 That is the worst case: the running bot stores only what falls due at each wake.
 
 Delivery: `--deliver` outbox rows due now, spread over 200 channels of the fake Discord (50 servers a
-channel), sent by bot/outbox.py's Announcer through discord.py's HTTP client with a nonce, while the fake
+channel), sent by bot/announce/outbox.py's Announcer through discord.py's HTTP client with a nonce, while the fake
 counts every request (it flags more than 50 in any second when `enforce_global_rate_limit` is on). The table
 gives the sustained rate, the busiest second and the busiest 5-second window of any channel.
 """
@@ -37,12 +37,15 @@ import discord  # noqa: E402
 import discord.http  # noqa: E402
 
 from bot import db  # noqa: E402
-from bot.announcer import airings_between, kind_of, plan  # noqa: E402
-from bot.cards import announcement_text  # noqa: E402
-from bot.models import AnnounceMode, Due, Episode, GuildAnnounceSettings, OutboxItem, Show  # noqa: E402
-from bot.outbox import Announcer, RateLimiter, TemporaryFailure  # noqa: E402
-from bot.repository import Repository  # noqa: E402
+from bot.announce.outbox import Announcement, Announcer, TemporaryFailure  # noqa: E402
+from bot.announce.plan import airings_between, kind_of, plan  # noqa: E402
+from bot.catalog import Catalog  # noqa: E402
+from bot.models import AnnounceMode, Due, Episode, GuildAnnounceSettings, Show  # noqa: E402
+from bot.ratelimit import ChannelRateLimiter  # noqa: E402
 from bot.sandbox import FakeChannel, FakeDiscord  # noqa: E402
+from bot.schedule import Schedule  # noqa: E402
+from bot.store import Repository  # noqa: E402
+from cogs._ui import card_embed  # noqa: E402
 
 UTC = dt.UTC
 
@@ -80,13 +83,15 @@ async def bench_planning(guilds: int, episodes: int, workdir: Path) -> list[tupl
     shows, rows, settings, follows = synthetic(guilds, episodes, now, rng)
     gc.collect()
     started = time.perf_counter()
-    airings = airings_between(shows, lambda i: rows.get(i, []), now, now + dt.timedelta(days=1))
+    schedules = [Schedule(show, rows.get(show.id, [])) for show in shows]  # counted, though the catalog caches them
+    airings = airings_between(schedules, now, now + dt.timedelta(days=1))
     planned = plan(settings, follows, airings)
     plan_seconds = time.perf_counter() - started
     del planned
     gc.collect()
     tracemalloc.start()  # a second run, measured for memory only (tracemalloc slows it down)
-    airings = airings_between(shows, lambda i: rows.get(i, []), now, now + dt.timedelta(days=1))
+    schedules = [Schedule(show, rows.get(show.id, [])) for show in shows]
+    airings = airings_between(schedules, now, now + dt.timedelta(days=1))
     planned = plan(settings, follows, airings)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -147,24 +152,21 @@ async def bench_delivery(deliveries: int, per_second: int, workdir: Path) -> lis
             for i in range(deliveries)
         ]  # fmt: skip
         await repository.add_to_outbox([(d, "pending") for d in due], planned_until=now)
-        text = announcement_text(show, episode=3, total=16, kind="episode", air_at=now, time_known=True)
 
-        async def send(item: OutboxItem) -> int:
-            embed = discord.Embed(title=text.title, description=text.description, url=text.url)
-            for name, value in text.fields:
-                embed.add_field(name=name, value=value)
+        async def send(announcement: Announcement) -> int:
             params = discord.http.handle_message_parameters(
-                embed=embed, allowed_mentions=discord.AllowedMentions.none(), nonce=item.nonce
-            )
+                embed=card_embed(announcement.card), allowed_mentions=discord.AllowedMentions.none(),
+                nonce=announcement.item.nonce,
+            )  # fmt: skip
             try:
-                data = await http.send_message(item.channel_id, params=params)
+                data = await http.send_message(announcement.channel_id, params=params)
             except discord.HTTPException as error:
                 raise TemporaryFailure(str(error)) from error
             return int(data["id"])
 
         announcer = Announcer(
-            repository, send, shows=lambda: [show], episodes_of=lambda _: [], grace=dt.timedelta(hours=6),
-            limiter=RateLimiter(per_second=per_second), max_backlog=deliveries,
+            repository, send, catalog=Catalog([show], [], []), grace=dt.timedelta(hours=6),
+            limiter=ChannelRateLimiter(per_second=per_second), max_backlog=deliveries,
         )  # fmt: skip
         fake.request_log.clear()
         started = time.perf_counter()

@@ -25,8 +25,8 @@ from search import load_seed, synthetic_shows, typo  # benchmarks/search.py
 
 from bot import db
 from bot.console import sandbox_bot
-from bot.repository import Repository
 from bot.seed import read_seed
+from bot.store import Repository
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -32,8 +32,8 @@ from rapidfuzz import fuzz, process, utils
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.search import SearchIndex, popularity_from_rank, search_key  # noqa: E402
-from bot.text import normalize  # noqa: E402
+from bot.search import SearchIndex, popularity_from_rank  # noqa: E402
+from bot.text import normalize, search_key  # noqa: E402
 
 SEED_CATALOG = ROOT / "data" / "seed" / "catalog.json"
 DEV_SEED = 1

@@ -18,8 +18,8 @@ from discord.ext import commands
 from bot.catalog import Catalog, open_catalog
 from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.errors import DramabotError, NotFound
-from bot.repository import Repository
 from bot.settings import Settings
+from bot.store import Repository
 
 log = logging.getLogger(__name__)
 

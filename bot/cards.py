@@ -5,12 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot import schedule
 from bot.catalog import Catalog
-from bot.models import SEOUL, AnnouncementKind, Credit, CreditKind, Person, Role, Show, Status
+from bot.models import (
+    SEOUL,
+    AnnouncementKind,
+    AnnounceMode,
+    Credit,
+    CreditKind,
+    Due,
+    GuildAnnounceSettings,
+    OutboxItem,
+    Person,
+    Role,
+    Show,
+    Status,
+)
 from bot.schedule import discord_timestamp
 
 SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList and TMDB"
@@ -47,8 +61,8 @@ class Card:
 
 def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     """Build the card that answers /drama: facts, dates, crew and cast, within Discord's limits."""
-    airing = schedule.build_schedule(show, catalog.episodes_of(show.id))  # built once for status and air slot
-    status = airing.status_at(now)
+    airing = catalog.schedule_of(show)
+    status = airing.status_at(now) if airing else Status.UNKNOWN
     title = show.title if not show.hangul_title else f"{show.title} ({show.hangul_title})"
     summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
     if show.episode_count:
@@ -280,13 +294,13 @@ def person_card(catalog: Catalog, person: Person, *, guild_id: int | None, page:
     return Card(title=title, description=description, fields=fields, footer=footer)
 
 
-def _air_slot(show: Show, airing: schedule.Schedule, now: dt.datetime) -> str:
+def _air_slot(show: Show, airing: schedule.Schedule | None, now: dt.datetime) -> str:
     if not show.air_days:
         return ""
     days = ", ".join(show.air_day_names)
     if show.air_time is None:
         return days
-    upcoming = airing.next_after(now)
+    upcoming = airing.next_after(now) if airing else None
     if upcoming is not None:
         return f"{days} at {discord_timestamp(upcoming.air_at, 't')} (next {discord_timestamp(upcoming.air_at, 'R')})"
     return f"{days} at {show.air_time.strftime('%H:%M')} {show.timezone}"
@@ -357,3 +371,70 @@ def render_text(card: Card, *, tz: dt.tzinfo | ZoneInfo | None = None, width: in
     if card.footer:
         lines.append(f"-- {card.footer}")
     return "\n".join(lines)
+
+
+# -- /announce status ------------------------------------------------------------------------------------------
+
+MODE_LABELS = {
+    AnnounceMode.PREMIERES: "premieres only",
+    AnnounceMode.EPISODES: "every episode",
+    AnnounceMode.FOLLOWED: "followed shows only",
+}
+STATUS_LOOKAHEAD = dt.timedelta(days=30)  # how far ahead /announce status lists the next announcements
+
+
+def announce_status_card(
+    settings: GuildAnnounceSettings,
+    *,
+    shows: Mapping[int, Show],
+    followed: Sequence[int],
+    upcoming: Sequence[Due],
+    counts: Mapping[str, int],
+    skipped: Sequence[OutboxItem],
+    failed: Sequence[OutboxItem],
+    now: dt.datetime,
+) -> Card:
+    """Build /announce status: the server's settings, its next announcements and any delivery problem."""
+    if settings.paused_reason:
+        state = f"Paused since {discord_timestamp(settings.paused_at or now, 'f')}: {settings.paused_reason}"
+        state += " Fix it, then run /announce channel again to resume."
+    elif settings.enabled and settings.channel_id:
+        state = "On"
+    else:
+        state = "Off"
+    titles = [shows[i].title for i in followed if i in shows]
+    upcoming_text = "\n".join(_due_line(shows, due) for due in upcoming)
+    fields = [
+        Field("Channel", f"<#{settings.channel_id}>" if settings.channel_id else "not set", inline=True),
+        Field("Role to ping", f"<@&{settings.role_id}>" if settings.role_id else "nobody", inline=True),
+        Field("Mode", MODE_LABELS[settings.mode], inline=True),
+        Field(f"Followed shows ({len(titles)})", _fit(", ".join(titles) or "none")),
+        Field("Next announcements", _fit(upcoming_text or f"none in the next {STATUS_LOOKAHEAD.days} days")),
+    ]
+    if skipped or failed:
+        missed = [f"skipped: {_item_label(shows, item)}" for item in skipped]
+        missed += [f"failed: {_item_label(shows, item)}: {item.error}" for item in failed]
+        name = f"Missed ({counts.get('skipped', 0)} skipped, {counts.get('failed', 0)} failed)"
+        fields.append(Field(name, _fit("\n".join(missed))))
+    if settings.last_error and settings.last_error_at:
+        error = f"{discord_timestamp(settings.last_error_at, 'f')}: {settings.last_error}"
+        fields.append(Field("Last delivery error", _fit(error)))
+    return Card(
+        title="Announcements in this server",
+        description=state[:4000],
+        fields=tuple(fields),
+        footer=f"{counts.get('sent', 0)} announcements sent here so far",
+    )
+
+
+def _due_line(shows: Mapping[int, Show], due: Due) -> str:
+    show = shows.get(due.show_id)
+    title = show.title if show else f"show {due.show_id}"
+    when = discord_timestamp(due.air_at, "f") if due.time_known else f"{due.due_at:%d %b %Y} (date only)"
+    return f"{when} · {title} · episode {due.episode}"
+
+
+def _item_label(shows: Mapping[int, Show], item: OutboxItem) -> str:
+    show = shows.get(item.show_id)
+    title = show.title if show else f"show {item.show_id}"
+    return f"{title} episode {item.episode} (due {discord_timestamp(item.due_at, 'f')})"

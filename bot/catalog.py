@@ -1,11 +1,14 @@
-"""The catalog in memory: shows, people, credits and episodes, with their search indexes.
+"""The catalog in memory: shows, people, credits and episodes, with their search indexes and schedules.
 
 The database is the truth; this is its read model, loaded once at start and refreshed show by show after a
-write, so that lookups never wait on SQLite and every feature sees a change at once.
+write, so that lookups never wait on SQLite and every feature sees a change at once. A refresh reads first and
+then swaps the new rows in without awaiting, so no task ever sees a show half refreshed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,10 +19,10 @@ from typing import Generic, TypeVar
 from bot import db
 from bot.errors import NotFound
 from bot.models import Credit, CreditKind, Episode, Person, Show
-from bot.repository import Repository, SeedReport
-from bot.schedule import Schedule
+from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seed import read_seed
+from bot.store import Repository, SeedReport
 
 T = TypeVar("T")
 SUGGESTIONS = 5
@@ -60,6 +63,14 @@ class Catalog:
             self._episodes[episode.show_id].append(episode)
         self.show_index: SearchIndex = build_show_index(self.shows.values())
         self.person_index: SearchIndex = build_person_index(self.people.values())
+        # Bumped by every refresh: a cache of anything built from the catalog is valid while it is unchanged.
+        self.generation = 0
+        self._schedules: dict[int, Schedule] = {}
+        # Refreshes are numbered as they start; the rows a refresh read are swapped in only if no refresh that
+        # started later (so read later, newer rows) has swapped in its own already.
+        self._refresh_numbers = itertools.count(1)
+        self._swapped_show: dict[int, int] = {}
+        self._swapped_person: dict[int, int] = {}
 
     @classmethod
     async def load(cls, repository: Repository) -> Catalog:
@@ -168,37 +179,71 @@ class Catalog:
     def episodes_of(self, show_id: int) -> list[Episode]:
         return self._episodes.get(show_id, [])
 
-    def schedule_of(self, show: Show) -> Schedule | None:
-        """The show's schedule, or None when its facts cannot make one (a bad timezone)."""  # TEMP: store branch
-        try:
-            return Schedule(show, self.episodes_of(show.id))
-        except ValueError:
-            return None
+    def schedule_of(self, show: Show | int) -> Schedule | None:
+        """Return a show's schedule, built once and kept until the show is refreshed.
+
+        None for a show whose time zone or air days are invalid: it can be neither counted down nor announced.
+        Raise KeyError for an id not in the catalog. A Show other than the catalog's current one (a stale copy,
+        a draft) gets a schedule of its own.
+        """
+        if isinstance(show, int):
+            show = self.shows[show]
+        current = self.shows.get(show.id) is show
+        schedule = self._schedules.get(show.id) if current else None
+        if schedule is None:
+            try:
+                schedule = build_schedule(show, self.episodes_of(show.id))
+            except ValueError:
+                return None
+            if current:
+                self._schedules[show.id] = schedule
+        return schedule
 
     # -- keeping in step with the database -------------------------------------------------------------------
 
     async def refresh_show(self, repository: Repository, show_id: int) -> None:
         """Re-read one show (its titles, credits and episodes) after a write, and re-index it."""
+        number = next(self._refresh_numbers)
         show = await repository.get_show(show_id)
-        for credit in self._credits_by_show.pop(show_id, []):
-            person_credits = self._credits_by_person.get(credit.person_id, [])
-            if credit in person_credits:
-                person_credits.remove(credit)
-        self._episodes.pop(show_id, None)
+        credits = await repository.credits_of_show(show_id) if show is not None else []
+        episodes = await repository.episodes_of_show(show_id) if show is not None else []
+        if number < self._swapped_show.get(show_id, 0):
+            return  # a refresh that started later has swapped in newer rows already
+        self._swapped_show[show_id] = number
+        self._swap_show(show_id, show, credits, episodes)
+
+    def _swap_show(self, show_id: int, show: Show | None, credits: list[Credit], episodes: list[Episode]) -> None:
+        """Replace one show's rows in every structure at once (no await: nobody sees a show half replaced)."""
+        old_credits = self._credits_by_show.pop(show_id, [])
+        for person_id in {c.person_id for c in old_credits} | {c.person_id for c in credits}:
+            kept = [c for c in self._credits_by_person.get(person_id, ()) if c.show_id != show_id]
+            kept.extend(c for c in credits if c.person_id == person_id)
+            if kept:
+                self._credits_by_person[person_id] = kept
+            else:
+                self._credits_by_person.pop(person_id, None)
+        self._schedules.pop(show_id, None)
+        self.generation += 1
         if show is None:
+            self._episodes.pop(show_id, None)
             self.shows.pop(show_id, None)
             self.show_index.remove(show_id)
             return
+        if credits:
+            self._credits_by_show[show_id] = credits
+        self._episodes[show_id] = episodes
         self.shows[show_id] = show
         popularity = popularity_from_rank(show.popularity_rank)
         self.show_index.upsert(show_id, show.all_titles, popularity=popularity, guild_id=show.guild_id)
-        for credit in await repository.credits_of_show(show_id):
-            self._credits_by_show[show_id].append(credit)
-            self._credits_by_person[credit.person_id].append(credit)
-        self._episodes[show_id] = await repository.episodes_of_show(show_id)
 
     async def refresh_person(self, repository: Repository, person_id: int) -> None:
+        """Re-read one person (their names) after a write, and re-index them."""
+        number = next(self._refresh_numbers)
         person = await repository.get_person(person_id)
+        if number < self._swapped_person.get(person_id, 0):
+            return  # a refresh that started later has swapped in newer rows already
+        self._swapped_person[person_id] = number
+        self.generation += 1
         if person is None:
             self.people.pop(person_id, None)
             self.person_index.remove(person_id)
@@ -213,7 +258,8 @@ async def open_catalog(path: Path | str, *, seed_file: Path | None = None) -> tu
     try:
         await db.migrate(connection)
         repository = Repository(connection)
-        report = await repository.load_seed(read_seed(seed_file))
+        seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
+        report = await repository.load_seed(seed)
         catalog = await Catalog.load(repository)
     except BaseException:
         await connection.close()

@@ -271,7 +271,8 @@ async def migrate(connection: aiosqlite.Connection, *, target: int = SCHEMA_VERS
                 await connection.execute(statement)
             await connection.execute(f"PRAGMA user_version = {number}")
         except BaseException:
-            await connection.execute("ROLLBACK")
+            if connection.in_transaction:  # SQLite may have rolled back by itself; keep the error that matters
+                await connection.execute("ROLLBACK")
             raise
         await connection.execute("COMMIT")
         log.info("database migrated to schema version %d", number)

@@ -127,6 +127,19 @@ class Episode:
     title: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    """What loading a seed changed: shows added, updated and unchanged, people and credits written."""
+
+    version: str
+    shows_added: int = 0
+    shows_updated: int = 0
+    shows_unchanged: int = 0
+    people_added: int = 0
+    credits: int = 0
+    skipped: bool = False  # the database already held this seed version
+
+
 # -- announcements ---------------------------------------------------------------------------------------
 
 
@@ -174,6 +187,7 @@ class Due:
     air_at: dt.datetime
     time_known: bool
     channel_id: int
+    total: int | None = None  # the show's episode count when planned, for the text (not stored in the outbox)
 
     @property
     def key(self) -> tuple[int, int, int, str]:

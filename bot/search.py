@@ -31,12 +31,13 @@ import math
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from bot.text import normalize
+from bot.text import key_of, normalize, search_key
 
 if TYPE_CHECKING:
     from bot.models import Person, Show
@@ -47,7 +48,6 @@ __all__ = [
     "build_person_index",
     "build_show_index",
     "popularity_from_rank",
-    "search_key",
 ]
 
 EXACT_SCORE = 100.0
@@ -71,51 +71,6 @@ GRAM_WEIGHT = 2  # candidate pre-rank: one more shared trigram is worth this man
 _SMALL_WORDS = frozenset(
     "a an and at by for from in is of on or the to with".split()
 )  # skipped by the short acronym form
-
-
-# Hangul: spell each syllable as the keys typed on a 2-beolsik keyboard, compound vowels and final
-# consonant clusters as their two keys, so that partly typed syllables and jamo typos stay close.
-_CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-# fmt: off
-_JUNGSEONG = (
-    "ㅏ", "ㅐ", "ㅑ", "ㅒ", "ㅓ", "ㅔ", "ㅕ", "ㅖ", "ㅗ", "ㅗㅏ", "ㅗㅐ", "ㅗㅣ", "ㅛ", "ㅜ", "ㅜㅓ", "ㅜㅔ",
-    "ㅜㅣ", "ㅠ", "ㅡ", "ㅡㅣ", "ㅣ",
-)
-_JONGSEONG = (
-    "", "ㄱ", "ㄲ", "ㄱㅅ", "ㄴ", "ㄴㅈ", "ㄴㅎ", "ㄷ", "ㄹ", "ㄹㄱ", "ㄹㅁ", "ㄹㅂ", "ㄹㅅ", "ㄹㅌ", "ㄹㅍ",
-    "ㄹㅎ", "ㅁ", "ㅂ", "ㅂㅅ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ",
-)
-# fmt: on
-
-
-def _keystroke_table() -> dict[int, str]:
-    table: dict[int, str] = {ord(" "): ""}
-    for index in range(11172):
-        lead, rest = divmod(index, 588)
-        vowel, tail = divmod(rest, 28)
-        table[0xAC00 + index] = _CHOSEONG[lead] + _JUNGSEONG[vowel] + _JONGSEONG[tail]
-    # Conjoining jamo: what NFKC makes of a lone typed letter (ㄱ -> U+1100) and what NFD makes of syllables.
-    for index, letter in enumerate(_CHOSEONG):
-        table[0x1100 + index] = letter
-    for index, letters in enumerate(_JUNGSEONG):
-        table[0x1161 + index] = letters
-    for index, letters in enumerate(_JONGSEONG[1:]):
-        table[0x11A8 + index] = letters
-    return table
-
-
-_KEYSTROKES = _keystroke_table()
-
-
-def search_key(text: str) -> str:
-    """Return the key the index compares: `normalize`d, without spaces, Hangul spelled as typed jamo."""
-    return _key_of(normalize(text))
-
-
-def _key_of(normalized: str) -> str:
-    if normalized.isascii():
-        return normalized.replace(" ", "")
-    return normalized.translate(_KEYSTROKES)
 
 
 def _acronyms(normalized: str) -> tuple[str, ...]:
@@ -190,7 +145,7 @@ class _Shard:
         slots: list[int] = []
         for name in names:
             normalized = normalize(name)
-            key = _key_of(normalized)
+            key = key_of(normalized)
             if not key or any(self.slot_key[slot] == key for slot in slots):
                 continue
             slot = self._new_slot(key, entry_id, name)
@@ -382,14 +337,18 @@ class _Shard:
                 break
             chosen.append(posting)
             total += len(posting)
+        slots: npt.NDArray[np.integer[Any]]
+        counts: npt.NDArray[np.integer[Any]]
         if len(chosen) == 1:  # even the rarest trigram is common: look at part of its list only
             slots = np.frombuffer(chosen[0], dtype=np.int32)[:budget]
             counts = np.ones(len(slots), dtype=np.int32)
         else:
             merged = np.concatenate([np.frombuffer(posting, dtype=np.int32) for posting in chosen])
             slots, counts = np.unique(merged, return_counts=True)
+        found: list[int]  # numpy types tolist() as Any
         if len(slots) <= candidates:
-            return slots.tolist()
+            found = slots.tolist()
+            return found
         # Sharing more grams counts most; among equals, a name about as long as the query (or, for a
         # prefix, at least as long) beats a name that merely contains the same words.
         lengths = np.frombuffer(self.slot_length, dtype=np.int16)[slots]
@@ -399,7 +358,8 @@ class _Shard:
             gap = np.abs(lengths - len(key))
         rank = counts * GRAM_WEIGHT - np.minimum(gap, 4 * GRAM_WEIGHT)
         best = np.argpartition(rank, -candidates)[-candidates:]
-        return slots[best].tolist()
+        found = slots[best].tolist()
+        return found
 
 
 def _offer(

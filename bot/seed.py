@@ -19,6 +19,7 @@ def seed_path() -> Path:
 
 
 def read_seed(path: Path | None = None) -> dict[str, Any]:
+    """Read the seed catalog, the shipped one unless `path` is given (it blocks: call it off the event loop)."""
     with (path or seed_path()).open(encoding="utf-8") as file:
         seed: dict[str, Any] = json.load(file)
     return seed

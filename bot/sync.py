@@ -34,7 +34,6 @@ from bot import db
 from bot.clock import SYSTEM_CLOCK
 from bot.curation.editor import CatalogWriter, Change
 from bot.models import SEOUL, CreditKind, Episode, Person, Show
-from bot.repository import Repository
 from bot.seed import read_seed
 from bot.settings import Settings
 from bot.sources import Source, SourceCredit, SourceShow, tmdb, tvmaze
@@ -42,6 +41,7 @@ from bot.sources.configured import check_source, open_sources
 from bot.sources.http import CallStats, SourceError
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
+from bot.store import Repository
 from bot.text import name_key
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import unicodedata
 
 from bot.errors import InvalidInput
 
-__all__ = ["QUERY_LIMIT", "checked_query", "name_key", "normalize", "same_name"]
+__all__ = ["QUERY_LIMIT", "checked_query", "key_of", "name_key", "normalize", "same_name", "search_key"]
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)  # "it's" -> "its", not "it s"
 _ASCII_FOLD = {i: None if chr(i) in "'`" else " " for i in range(128) if not chr(i).isalnum()}
@@ -33,6 +33,52 @@ def name_key(text: str) -> str:
 def same_name(a: str, b: str) -> bool:
     """Whether two names are the same once folded, spaces kept: "Han Sohee" is only *like* "Han So Hee"."""
     return normalize(a) == normalize(b)
+
+
+# Hangul: spell each syllable as the keys typed on a 2-beolsik keyboard, compound vowels and final
+# consonant clusters as their two keys, so that partly typed syllables and jamo typos stay close.
+_CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+# fmt: off
+_JUNGSEONG = (
+    "ㅏ", "ㅐ", "ㅑ", "ㅒ", "ㅓ", "ㅔ", "ㅕ", "ㅖ", "ㅗ", "ㅗㅏ", "ㅗㅐ", "ㅗㅣ", "ㅛ", "ㅜ", "ㅜㅓ", "ㅜㅔ",
+    "ㅜㅣ", "ㅠ", "ㅡ", "ㅡㅣ", "ㅣ",
+)
+_JONGSEONG = (
+    "", "ㄱ", "ㄲ", "ㄱㅅ", "ㄴ", "ㄴㅈ", "ㄴㅎ", "ㄷ", "ㄹ", "ㄹㄱ", "ㄹㅁ", "ㄹㅂ", "ㄹㅅ", "ㄹㅌ", "ㄹㅍ",
+    "ㄹㅎ", "ㅁ", "ㅂ", "ㅂㅅ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ",
+)
+# fmt: on
+
+
+def _keystroke_table() -> dict[int, str]:
+    table: dict[int, str] = {ord(" "): ""}
+    for index in range(11172):
+        lead, rest = divmod(index, 588)
+        vowel, tail = divmod(rest, 28)
+        table[0xAC00 + index] = _CHOSEONG[lead] + _JUNGSEONG[vowel] + _JONGSEONG[tail]
+    # Conjoining jamo: what NFKC makes of a lone typed letter (ㄱ -> U+1100) and what NFD makes of syllables.
+    for index, letter in enumerate(_CHOSEONG):
+        table[0x1100 + index] = letter
+    for index, letters in enumerate(_JUNGSEONG):
+        table[0x1161 + index] = letters
+    for index, letters in enumerate(_JONGSEONG[1:]):
+        table[0x11A8 + index] = letters
+    return table
+
+
+_KEYSTROKES = _keystroke_table()
+
+
+def search_key(text: str) -> str:
+    """Return the key the index compares: `normalize`d, without spaces, Hangul spelled as typed jamo."""
+    return key_of(normalize(text))
+
+
+def key_of(normalized: str) -> str:
+    """Return the search key of text already `normalize`d."""
+    if normalized.isascii():
+        return normalized.replace(" ", "")
+    return normalized.translate(_KEYSTROKES)
 
 
 QUERY_LIMIT = 100  # Discord caps option strings at 100 characters; so do we, for free-text callers too.

@@ -1,8 +1,8 @@
 """/announce: a server's release announcements, and the background announcer that posts them.
 
-The planning is bot/announcer.py and the delivery loop bot/outbox.py; this cog is the Discord glue: the
-commands (Manage Server, checked here on every call, not only by Discord's default permissions), the
-`send` that turns an outbox row into an embed in the server's channel, and the task that runs the loop.
+The planning is bot/announce/plan.py and the delivery loop bot/announce/outbox.py; this cog is the Discord glue:
+the commands (Manage Server, checked here on every call, not only by Discord's default permissions), the
+`send` that posts an announcement's embed in its channel, and the task that runs the loop.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announcer import MODE_LABELS, airings_between, plan
+from bot.announce.outbox import Announcement, Announcer, PermanentFailure, TemporaryFailure, Undeliverable
+from bot.announce.plan import schedules_of, upcoming_for
 from bot.app import Dramabot
-from bot.cards import announcement_text
+from bot.cards import MODE_LABELS, STATUS_LOOKAHEAD, announce_status_card, announcement_text
 from bot.errors import Forbidden, InvalidInput, NotFound
-from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, OutboxItem
-from bot.outbox import Announcer, PermanentFailure, TemporaryFailure, Undeliverable
-from bot.schedule import build_schedule, discord_timestamp
-from cogs._ui import EMBED_COLOUR, card_embed, lookup_show, show_choice, show_choices
+from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, Show
+from cogs._ui import CHOICE_LIMIT, ShowArg, card_embed, show_choice
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,6 @@ CHANNEL_PERMISSIONS = (
     ("send_messages", "Send Messages"),
     ("embed_links", "Embed Links"),
 )
-STATUS_LOOKAHEAD = dt.timedelta(days=30)
 
 
 def require_manager(interaction: discord.Interaction[Any]) -> int:
@@ -61,6 +59,39 @@ def describe_http_error(error: discord.HTTPException, channel_id: int) -> str:
     )
 
 
+class ManagedShowArg(ShowArg):
+    """A drama to announce; the Manage Server check comes first, so a user without it learns that first."""
+
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]
+        require_manager(interaction)
+        return await super().transform(interaction, value)
+
+
+class FollowedShowArg(ManagedShowArg):
+    """A drama this server follows: autocomplete offers only those, and a typed title prefers them."""
+
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]
+        guild_id = require_manager(interaction)
+        catalog = interaction.client.catalog
+        typed = " ".join(value.split()).casefold()
+        for show_id in await interaction.client.repository.followed_shows(guild_id):
+            show = catalog.shows.get(show_id)
+            if show is not None and show.title.casefold() == typed:
+                return show  # a followed show by its exact title, before another drama of the same name
+        return await super().transform(interaction, value)
+
+    async def autocomplete(  # type: ignore[override]  # choices are always strings here
+        self, interaction: discord.Interaction[Dramabot], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        catalog = interaction.client.catalog
+        text = value.strip().casefold()
+        ids = await interaction.client.repository.followed_shows(interaction.guild_id)
+        shows = [catalog.shows[i] for i in ids if i in catalog.shows]
+        return [show_choice(s) for s in shows if not text or text in s.title.casefold()][:CHOICE_LIMIT]
+
+
 class Announcements(commands.Cog):
     announce = app_commands.Group(
         name="announce",
@@ -74,8 +105,7 @@ class Announcements(commands.Cog):
         self.announcer = Announcer(
             bot.repository,
             self.send_announcement,
-            shows=lambda: bot.catalog.shows.values(),
-            episodes_of=bot.catalog.episodes_of,
+            catalog=bot.catalog,
             grace=dt.timedelta(hours=bot.settings.announce_grace_hours),
             clock=bot.clock.now,
             real_seconds=bot.clock.real_seconds,
@@ -101,7 +131,7 @@ class Announcements(commands.Cog):
 
     @commands.Cog.listener()
     async def on_catalog_change(self, show_id: int) -> None:
-        self.announcer.catalog_changed(show_id)
+        self.announcer.wake()  # a moved episode may fall due sooner than the announcer planned to wake
 
     @commands.Cog.listener()
     async def on_announce_settings_change(self, guild_id: int) -> None:
@@ -109,18 +139,9 @@ class Announcements(commands.Cog):
 
     # -- sending --------------------------------------------------------------------------------------------
 
-    async def send_announcement(self, item: OutboxItem) -> int:
-        """Post one outbox row in its server's channel, pinging the server's role and nobody else."""
-        show = self.bot.catalog.shows.get(item.show_id)
-        if show is None:
-            raise Undeliverable("the show is no longer in the catalog")
-        settings = await self.bot.repository.announce_settings(item.guild_id)
-        channel_id = settings.channel_id if settings and settings.channel_id else item.channel_id
-        role_id = settings.role_id if settings else None
-        total = build_schedule(show, self.bot.catalog.episodes_of(show.id)).total
-        text = announcement_text(
-            show, episode=item.episode, total=total, kind=item.kind, air_at=item.air_at, time_known=item.time_known
-        )
+    async def send_announcement(self, announcement: Announcement) -> int:
+        """Post one announcement in its channel, pinging the server's role and nobody else."""
+        item, channel_id, role_id = announcement.item, announcement.channel_id, announcement.role_id
         channel = self.bot.get_partial_messageable(channel_id, guild_id=item.guild_id)
         mentions = (
             discord.AllowedMentions(everyone=False, users=False, replied_user=False, roles=[discord.Object(role_id)])
@@ -130,7 +151,7 @@ class Announcements(commands.Cog):
         try:
             message = await channel.send(
                 content=f"<@&{role_id}>" if role_id else None,
-                embed=card_embed(text),
+                embed=card_embed(announcement.card),
                 allowed_mentions=mentions,
                 nonce=item.nonce,  # discord.py adds enforce_nonce: a resend after a crash returns the first message
             )
@@ -235,53 +256,32 @@ class Announcements(commands.Cog):
 
     @announce.command(name="follow")
     @app_commands.describe(title="The drama to announce every episode of, in English or Hangul")
-    async def follow(self, interaction: discord.Interaction[Dramabot], title: str) -> None:
+    async def follow(
+        self, interaction: discord.Interaction[Dramabot], title: app_commands.Transform[Show, ManagedShowArg]
+    ) -> None:
         """Announce every episode of a drama, whatever the mode."""
         guild_id = require_manager(interaction)
-        show = lookup_show(self.bot.catalog, title, guild_id).best
-        added = await self.bot.repository.follow_show(guild_id, show.id)
+        added = await self.bot.repository.follow_show(guild_id, title.id)
         self.bot.dispatch("announce_settings_change", guild_id)
-        message = f"Following {show.title}: every episode is announced."
+        message = f"Following {title.title}: every episode is announced."
         if not added:
-            message = f"{show.title} is already followed."
+            message = f"{title.title} is already followed."
         settings = await self.bot.repository.announce_settings(guild_id)
         if settings is None or not settings.enabled:
             message += " Set a channel with /announce channel to turn announcements on."
         await interaction.response.send_message(message, ephemeral=True)
 
-    @follow.autocomplete("title")
-    async def follow_title(
-        self, interaction: discord.Interaction[Dramabot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return show_choices(self.bot.catalog, current, interaction.guild_id)
-
     @announce.command(name="unfollow")
     @app_commands.describe(title="A followed drama to stop announcing every episode of")
-    async def unfollow(self, interaction: discord.Interaction[Dramabot], title: str) -> None:
+    async def unfollow(
+        self, interaction: discord.Interaction[Dramabot], title: app_commands.Transform[Show, FollowedShowArg]
+    ) -> None:
         """Stop announcing every episode of a followed drama."""
         guild_id = require_manager(interaction)
-        catalog = self.bot.catalog
-        followed = [catalog.shows[i] for i in await self.bot.repository.followed_shows(guild_id) if i in catalog.shows]
-        typed = " ".join(title.split()).casefold()
-        show = next((s for s in followed if typed == s.title.casefold()), None)
-        if show is None:
-            show = lookup_show(catalog, title, guild_id).best
-        if not await self.bot.repository.unfollow_show(guild_id, show.id):
-            raise NotFound(f"This server does not follow {show.title}; /announce status lists the followed shows.")
+        if not await self.bot.repository.unfollow_show(guild_id, title.id):
+            raise NotFound(f"This server does not follow {title.title}; /announce status lists the followed shows.")
         self.bot.dispatch("announce_settings_change", guild_id)
-        await interaction.response.send_message(f"No longer following {show.title}.", ephemeral=True)
-
-    @unfollow.autocomplete("title")
-    async def unfollow_title(
-        self, interaction: discord.Interaction[Dramabot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        catalog = self.bot.catalog
-        text = current.strip().casefold()
-        ids = await self.bot.repository.followed_shows(interaction.guild_id)
-        shows = [catalog.shows[i] for i in ids if i in catalog.shows]
-        return [show_choice(s) for s in shows if not text or text in s.title.casefold()][:25]
+        await interaction.response.send_message(f"No longer following {title.title}.", ephemeral=True)
 
     @announce.command(name="off")
     async def off(self, interaction: discord.Interaction[Dramabot]) -> None:
@@ -293,23 +293,16 @@ class Announcements(commands.Cog):
             "Announcements are off; /announce channel turns them back on.", ephemeral=True
         )
 
-    def upcoming_for(self, settings: GuildAnnounceSettings, follows: frozenset[int], now: dt.datetime) -> list[Due]:
+    def upcoming(self, settings: GuildAnnounceSettings, follows: list[int], now: dt.datetime) -> list[Due]:
         """The next announcements this server would get (as if on), soonest first."""
-        if settings.channel_id is None:
-            return []
-        live = dataclasses.replace(settings, enabled=True, paused_reason=None, since=now)
-        catalog = self.bot.catalog
-        airings = airings_between(
-            catalog.shows.values(), catalog.episodes_of, now, now + STATUS_LOOKAHEAD, cache=self.announcer.schedules
-        )
-        return plan([live], {settings.guild_id: follows}, airings)
+        schedules = schedules_of(self.bot.catalog)
+        return upcoming_for(settings, frozenset(follows), schedules, now, STATUS_LOOKAHEAD)
 
     @announce.command(name="status")
     async def status(self, interaction: discord.Interaction[Dramabot]) -> None:
         """Show this server's announcement settings, the next announcements, and any delivery problem."""
         guild_id = require_manager(interaction)
         repository = self.bot.repository
-        catalog = self.bot.catalog
         settings = await repository.announce_settings(guild_id)
         if settings is None:
             await interaction.response.send_message(
@@ -318,43 +311,14 @@ class Announcements(commands.Cog):
             return
         follows = await repository.followed_shows(guild_id)
         now = self.bot.clock.now()
-        if settings.paused_reason:
-            state = f"Paused since {discord_timestamp(settings.paused_at or now, 'f')}: {settings.paused_reason}"
-            state += " Fix it, then run /announce channel again to resume."
-        elif settings.enabled and settings.channel_id:
-            state = "On"
-        else:
-            state = "Off"
-        embed = discord.Embed(title="Announcements in this server", description=state[:4000], colour=EMBED_COLOUR)
-        embed.add_field(name="Channel", value=f"<#{settings.channel_id}>" if settings.channel_id else "not set")
-        embed.add_field(name="Role to ping", value=f"<@&{settings.role_id}>" if settings.role_id else "nobody")
-        embed.add_field(name="Mode", value=MODE_LABELS[settings.mode])
-        titles = [catalog.shows[i].title for i in follows if i in catalog.shows]
-        embed.add_field(name=f"Followed shows ({len(titles)})", value=_fit(", ".join(titles) or "none"), inline=False)
-        upcoming = self.upcoming_for(settings, frozenset(follows), now)[:5]
-        lines = [_due_line(catalog, due) for due in upcoming]
-        embed.add_field(
-            name="Next announcements", value=_fit("\n".join(lines) or "none in the next 30 days"), inline=False
-        )
-        counts = await repository.outbox_counts(guild_id)
-        skipped = await repository.outbox_items(guild_id, "skipped", limit=5)
-        failed = await repository.outbox_items(guild_id, "failed", limit=3)
-        if skipped or failed:
-            missed = [f"skipped: {_item_label(catalog, item)}" for item in skipped]
-            missed += [f"failed: {_item_label(catalog, item)}: {item.error}" for item in failed]
-            embed.add_field(
-                name=f"Missed ({counts.get('skipped', 0)} skipped, {counts.get('failed', 0)} failed)",
-                value=_fit("\n".join(missed)),
-                inline=False,
-            )
-        if settings.last_error and settings.last_error_at:
-            embed.add_field(
-                name="Last delivery error",
-                value=_fit(f"{discord_timestamp(settings.last_error_at, 'f')}: {settings.last_error}"),
-                inline=False,
-            )
-        embed.set_footer(text=f"{counts.get('sent', 0)} announcements sent here so far")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        card = announce_status_card(
+            settings, shows=self.bot.catalog.shows, followed=follows,
+            upcoming=self.upcoming(settings, follows, now)[:5],
+            counts=await repository.outbox_counts(guild_id),
+            skipped=await repository.outbox_items(guild_id, "skipped", limit=5),
+            failed=await repository.outbox_items(guild_id, "failed", limit=3), now=now,
+        )  # fmt: skip
+        await interaction.response.send_message(embed=card_embed(card), ephemeral=True)
 
     @announce.command(name="test")
     async def test(self, interaction: discord.Interaction[Dramabot]) -> None:
@@ -365,17 +329,18 @@ class Announcements(commands.Cog):
             raise InvalidInput("No announcement channel is set; pick one with /announce channel first.")
         catalog = self.bot.catalog
         now = self.bot.clock.now()
-        upcoming = self.upcoming_for(settings, frozenset(await self.bot.repository.followed_shows(guild_id)), now)
+        upcoming = self.upcoming(settings, await self.bot.repository.followed_shows(guild_id), now)
         if upcoming:
             due = upcoming[0]
             show = catalog.shows[due.show_id]
-            episode, kind, air_at, known = due.episode, due.kind, due.air_at, due.time_known
+            episode, total, kind, air_at, known = due.episode, due.total, due.kind, due.air_at, due.time_known
         else:
             popular = catalog.popular_shows(guild_id=guild_id, limit=1)
             if not popular:
                 raise NotFound("The catalog has no drama to make a sample announcement from.")
             show, episode, kind, air_at, known = popular[0], 1, AnnouncementKind.PREMIERE, now, True
-        total = build_schedule(show, catalog.episodes_of(show.id)).total
+            schedule = catalog.schedule_of(show)
+            total = schedule.total if schedule else None
         text = announcement_text(
             show, episode=episode, total=total, kind=kind, air_at=air_at, time_known=known, sample=True
         )
@@ -391,28 +356,6 @@ class Announcements(commands.Cog):
         await interaction.response.send_message(
             f"Posted a sample announcement in <#{settings.channel_id}>.", ephemeral=True
         )
-
-
-def _fit(text: str, limit: int = 1024) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _when(air_at: dt.datetime, due_at: dt.datetime, time_known: bool) -> str:
-    if time_known:
-        return discord_timestamp(air_at, "f")
-    return f"{due_at:%d %b %Y} (date only)"
-
-
-def _due_line(catalog: Any, due: Due) -> str:
-    show = catalog.shows.get(due.show_id)
-    title = show.title if show else f"show {due.show_id}"
-    return f"{_when(due.air_at, due.due_at, due.time_known)} · {title} · episode {due.episode}"
-
-
-def _item_label(catalog: Any, item: OutboxItem) -> str:
-    show = catalog.shows.get(item.show_id)
-    title = show.title if show else f"show {item.show_id}"
-    return f"{title} episode {item.episode} (due {discord_timestamp(item.due_at, 'f')})"
 
 
 def _log_task_failure(task: asyncio.Task[None]) -> None:

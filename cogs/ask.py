@@ -1,9 +1,8 @@
-"""/ask and @mentions: answer drama questions asked in plain words (the understanding lives in bot/ask.py)."""
+"""/ask and @mentions: answer drama questions asked in plain words (the understanding lives in bot/ask/)."""
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import discord
@@ -11,35 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Dramabot
-from bot.ask import QUESTION_LIMIT, Answer, answer, prepare
-from bot.errors import InvalidInput
+from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
 
 log = logging.getLogger(__name__)
 
-HOW_TO_ASK = (
-    "Ask me about a drama after the mention, for example: “who plays Lee Eun Soo in Soundtrack #1?”, "
-    "“who directed Signal?” or “what is airing today?”."
-)
 NO_PINGS = discord.AllowedMentions.none()
 MESSAGE_LIMIT = 2000  # Discord's cap on a message's content
-
-
-def checked_question(text: str) -> str:
-    """Return the question with its whitespace folded, or raise InvalidInput when it is empty or too long."""
-    question = " ".join(text.split())
-    if not question:
-        raise InvalidInput("Type a question about a drama, for example “who directed Signal?”.")
-    if len(question) > QUESTION_LIMIT:
-        raise InvalidInput(f"That question is longer than {QUESTION_LIMIT} characters; ask a shorter one.")
-    return question
-
-
-_MENTIONS = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
-
-
-def without_mentions(text: str) -> str:
-    """Strip every mention (the bot's, users', roles', channels', @everyone) from a message: none is a drama."""
-    return _MENTIONS.sub(" ", text)
 
 
 class Ask(commands.Cog):
@@ -49,17 +25,16 @@ class Ask(commands.Cog):
     async def cog_load(self) -> None:
         prepare(self.bot.catalog)
 
-    def _answer(self, question: str, guild_id: int | None) -> Answer:
-        # The bot's clock, not the wall clock: `dramabot console --clock-speed` runs it faster for demos.
-        return answer(question, self.bot.catalog, guild_id=guild_id, now=self.bot.clock.now())
-
     @app_commands.command(name="ask")
     @app_commands.describe(question="A question about a drama, e.g. “who plays Lee Eun Soo in Soundtrack #1?”")
     async def ask(
         self, interaction: discord.Interaction[Dramabot], question: app_commands.Range[str, 1, QUESTION_LIMIT]
     ) -> None:
         """Ask a question about a drama in plain words: who plays whom, who directed it, when it airs."""
-        result = self._answer(checked_question(question), interaction.guild_id)
+        # The bot's clock, not the wall clock: `dramabot console --clock-speed` runs it faster for demos.
+        result = answer(
+            checked_question(question), self.bot.catalog, guild_id=interaction.guild_id, now=self.bot.clock.now()
+        )
         # A found answer is for the whole channel; "I don't know" only for the asker.
         await interaction.response.send_message(
             result.text[:MESSAGE_LIMIT], ephemeral=not result.found, allowed_mentions=NO_PINGS
@@ -71,15 +46,11 @@ class Ask(commands.Cog):
         me = self.bot.user
         if me is None or message.author.bot or message.author.id == me.id:
             return
-        # Only an explicit @mention in the text: a reply to the bot's answer also "mentions" it, but "thanks!" is
-        # not a question.
-        if not re.search(rf"<@!?{me.id}>", message.content):
+        question = question_in(message.content, mentioning=me.id)
+        if question is None:
             return
-        text = without_mentions(message.content)
-        try:
-            reply = self._answer(checked_question(text), message.guild.id if message.guild else None).text
-        except InvalidInput as error:
-            reply = HOW_TO_ASK if not text.strip() else error.message
+        guild_id = message.guild.id if message.guild else None
+        reply = reply_to_mention(question, self.bot.catalog, guild_id=guild_id, now=self.bot.clock.now())
         try:
             await message.reply(reply[:MESSAGE_LIMIT], mention_author=False, allowed_mentions=NO_PINGS)
         except discord.HTTPException:

@@ -1,6 +1,6 @@
 """Announcement planning (pure, fixed clocks) and the outbox's exactly-once rule on a real SQLite file.
 
-The outbox tests drive bot/outbox.py's Announcer with a `send` that stands in for Discord; the crash test runs
+The outbox tests drive bot/announce/outbox.py's Announcer with a `send` that stands in for Discord; the crash test runs
 the announcer in a child process against the fake Discord, kills it with SIGKILL after it sent and before it
 marked, and restarts on the same database.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot import db
-from bot.announcer import DATE_ONLY_HOUR, Triage, airings_between, next_due_after, plan, triage
+from bot.announce.outbox import Announcement, Announcer, PermanentFailure, TemporaryFailure
+from bot.announce.plan import DATE_ONLY_HOUR, Triage, airings_between, next_due_after, plan, triage
 from bot.cards import announcement_text
 from bot.models import (
     AnnouncementKind,
@@ -30,9 +31,10 @@ from bot.models import (
     Show,
     announcement_nonce,
 )
-from bot.outbox import Announcer, PermanentFailure, RateLimiter, SlidingWindow, TemporaryFailure
-from bot.repository import Repository
+from bot.ratelimit import ChannelRateLimiter, SlidingWindow
 from bot.sandbox import FakeDiscord
+from bot.schedule import Schedule
+from bot.store import Repository
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
@@ -50,6 +52,10 @@ def guild(guild_id: int, mode: AnnounceMode = AnnounceMode.EPISODES, **fields: o
     return GuildAnnounceSettings(guild_id=guild_id, mode=mode, **values)  # type: ignore[arg-type]
 
 
+def schedules(shows: Sequence[Show], rows: dict[int, list[Episode]]) -> list[Schedule]:
+    return [Schedule(s, rows.get(s.id, [])) for s in shows]
+
+
 # -- planning ---------------------------------------------------------------------------------------------------
 
 
@@ -57,7 +63,7 @@ def test_an_exact_episode_is_due_at_its_air_time_and_a_date_only_one_at_nine_in_
     exact = show(1, episode_count=2)
     dated = show(2, premiere=dt.date(2026, 3, 5), air_days=(3,), episode_count=4)  # Thursdays, no time
     rows = {1: [Episode(1, 1, NOW + dt.timedelta(hours=2))]}
-    airings = airings_between([exact, dated], lambda i: rows.get(i, []), NOW, NOW + dt.timedelta(days=2))
+    airings = airings_between(schedules([exact, dated], rows), NOW, NOW + dt.timedelta(days=2))
     assert [(a.show_id, a.episode, a.kind) for a in airings] == [
         (1, 1, AnnouncementKind.PREMIERE),
         (2, 1, AnnouncementKind.PREMIERE),
@@ -67,7 +73,7 @@ def test_an_exact_episode_is_due_at_its_air_time_and_a_date_only_one_at_nine_in_
     assert DATE_ONLY_HOUR == dt.time(9)
     assert airings[1].due_at == dt.datetime(2026, 3, 5, 0, 0, tzinfo=UTC)
     assert not airings[1].time_known and airings[1].air_date == dt.date(2026, 3, 5)
-    assert next_due_after([exact, dated], lambda i: rows.get(i, []), NOW) == NOW + dt.timedelta(hours=2)
+    assert next_due_after(schedules([exact, dated], rows), NOW) == NOW + dt.timedelta(hours=2)
 
 
 def test_the_date_only_embed_shows_the_date_not_a_time() -> None:
@@ -87,7 +93,7 @@ def test_modes_follows_and_private_shows_decide_who_hears_what() -> None:
         1: [Episode(1, 1, NOW + dt.timedelta(minutes=1)), Episode(1, 2, NOW + dt.timedelta(minutes=2))],
         2: [Episode(2, 5, NOW + dt.timedelta(minutes=3))],
     }
-    airings = airings_between([shared, private], lambda i: rows.get(i, []), NOW, NOW + dt.timedelta(hours=1))
+    airings = airings_between(schedules([shared, private], rows), NOW, NOW + dt.timedelta(hours=1))
     settings = [
         guild(100, AnnounceMode.EPISODES),
         guild(200, AnnounceMode.EPISODES),
@@ -127,7 +133,9 @@ def test_no_window_of_the_rate_limits_is_ever_exceeded() -> None:
     async def sleep(seconds: float) -> None:
         clock[0] += seconds
 
-    limiter = RateLimiter(per_second=45, per_channel=5, channel_period=5.0, monotonic=lambda: clock[0], sleep=sleep)
+    limiter = ChannelRateLimiter(
+        per_second=45, per_channel=5, channel_period=5.0, monotonic=lambda: clock[0], sleep=sleep
+    )
     sent: list[tuple[float, int]] = []
 
     async def run() -> None:
@@ -166,14 +174,14 @@ async def repository(tmp_path: Path) -> AsyncIterator[Repository]:
 
 
 class Catalog:
-    """The shows and episode rows the announcer reads (a stand-in for bot.catalog.Catalog's two callables)."""
+    """The shows and schedules the announcer reads (a stand-in for bot.catalog.Catalog)."""
 
     def __init__(self, shows: Sequence[Show], episodes: Sequence[Episode]) -> None:
-        self.shows = list(shows)
+        self.shows = {s.id: s for s in shows}
         self.rows = {s.id: [e for e in episodes if e.show_id == s.id] for s in shows}
 
-    def episodes_of(self, show_id: int) -> list[Episode]:
-        return self.rows.get(show_id, [])
+    def schedule_of(self, show: Show) -> Schedule:
+        return Schedule(show, self.rows.get(show.id, []))
 
 
 class Discord:
@@ -185,7 +193,8 @@ class Discord:
         self.temporary: dict[int, int] = {}
         self.hold: dict[int, asyncio.Event] = {}
 
-    async def send(self, item: OutboxItem) -> int:
+    async def send(self, announcement: Announcement) -> int:
+        item = announcement.item
         if item.guild_id in self.hold:
             await self.hold[item.guild_id].wait()
         if item.guild_id in self.permanent:
@@ -204,8 +213,8 @@ async def setup_guilds(repository: Repository, *guild_ids: int) -> None:
 
 def announcer(repository: Repository, catalog: Catalog, discord: Discord, clock: list[dt.datetime]) -> Announcer:
     return Announcer(
-        repository, discord.send, shows=lambda: catalog.shows, episodes_of=catalog.episodes_of, grace=GRACE,
-        clock=lambda: clock[0], limiter=RateLimiter(per_second=1000, per_channel=1000),
+        repository, discord.send, catalog=catalog, grace=GRACE,
+        clock=lambda: clock[0], limiter=ChannelRateLimiter(per_second=1000, per_channel=1000),
     )  # fmt: skip
 
 
@@ -318,15 +327,16 @@ CHILD = textwrap.dedent(
     import asyncio, datetime as dt, sys
     import aiohttp
     from bot import db
-    from bot.outbox import Announcer, RateLimiter
-    from bot.repository import Repository
+    from bot.announce.outbox import Announcer
+    from bot.catalog import Catalog
+    from bot.store import Repository
 
     async def main(path, api, token, crash):
         repository = Repository(await db.connect(path))
-        shows = await repository.all_shows()
-        rows = await repository.all_episodes()
+        catalog = await Catalog.load(repository)
 
-        async def send(item):
+        async def send(announcement):
+            item = announcement.item
             async with aiohttp.ClientSession() as session:
                 async with session.post(
                     f"{api}/channels/{item.channel_id}/messages",
@@ -339,10 +349,7 @@ CHILD = textwrap.dedent(
                 await asyncio.sleep(3600)  # the parent kills us here: sent, never marked
             return int(body["id"])
 
-        announcer = Announcer(
-            repository, send, shows=lambda: shows, episodes_of=lambda i: [e for e in rows if e.show_id == i],
-            grace=dt.timedelta(hours=6),
-        )
+        announcer = Announcer(repository, send, catalog=catalog, grace=dt.timedelta(hours=6))
         if crash:
             await announcer.run()
         else:

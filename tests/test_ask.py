@@ -1,4 +1,4 @@
-"""Answering drama questions in plain words (bot/ask.py): the question table, ambiguity, honesty, time."""
+"""Answering drama questions in plain words (bot/ask/): the question table, ambiguity, honesty, time."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from bot.ask import INTENTS, QUESTION_LIMIT, Answer, answer
 from bot.catalog import Catalog
-from bot.models import Credit, CreditKind, Person, Show
+from bot.models import Credit, CreditKind, Episode, Person, Show
 
 DATA = Path(__file__).parent / "data"
 TABLE = DATA / "ask_questions.tsv"
@@ -159,6 +159,20 @@ def test_exact_air_times_are_discord_timestamps() -> None:
     assert f"<t:{unix}:F>" in result.text and f"<t:{unix}:R>" in result.text and "Episode 3 of 4" in result.text
     with pytest.raises(ValueError):
         answer("is night shift finished", catalog, guild_id=None, now=dt.datetime(2022, 3, 30))
+
+
+def test_an_episode_listed_before_an_earlier_number_is_still_found() -> None:
+    # The catalog lists episode 3 a day after the premiere, so the schedule yields it before episode 2.
+    show = Show(
+        id=1, title="Night Shift", premiere=dt.date(2022, 3, 28), episode_count=4, air_days=(0,),
+        air_time=dt.time(21, 0), networks=("tvN",),
+    )  # fmt: skip
+    early = Episode(show_id=1, number=3, air_at=dt.datetime(2022, 3, 29, 12, 0, tzinfo=dt.UTC))
+    catalog = Catalog([show], [], [], [early])
+    result = answer("when does episode 2 of night shift air", catalog, guild_id=None, now=NOW)
+    unix = int(dt.datetime(2022, 4, 4, 12, 0, tzinfo=dt.UTC).timestamp())  # the next Monday, 21:00 in Seoul
+    assert result.found and result.intent == "episode_date"
+    assert result.text.startswith("Episode 2 of Night Shift") and f"<t:{unix}:F>" in result.text
 
 
 # -- ambiguity, and saying so ---------------------------------------------------------------------------------

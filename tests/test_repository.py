@@ -6,6 +6,8 @@ import asyncio
 import copy
 import datetime as dt
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 
 from bot import db
 from bot.models import CreditKind, Role
-from bot.repository import Repository
+from bot.store import Repository
 
 
 def tiny_seed(version: str = "v1") -> dict[str, Any]:
@@ -179,27 +181,79 @@ async def test_a_broken_seed_rolls_back_whole(repository: Repository) -> None:
     assert await repository.get_meta("seed_version") is None
 
 
-async def test_another_tasks_write_survives_a_rolled_back_transaction(repository: Repository) -> None:
-    await repository.load_seed(tiny_seed())
-    show = (await repository.all_shows())[0]
+@asynccontextmanager
+async def an_edit_that_fails_late(repository: Repository, show_id: int) -> AsyncIterator[None]:
+    """Keep another task's transaction open (a rename and a follow written) during the block, then roll it back."""
     inside, release = asyncio.Event(), asyncio.Event()
 
     async def failing_edit() -> None:
         async with repository.transaction():
-            await repository.update_show_fields(show.id, {"title": "Renamed"}, by_admin=True)
+            await repository.update_show_fields(show_id, {"title": "Renamed"}, by_admin=True)
+            await repository.follow_show(1, show_id)
             inside.set()
             await release.wait()
             raise RuntimeError("the admin's edit fails late")
 
     edit = asyncio.create_task(failing_edit())
     await inside.wait()
-    # The announcer, on the same connection, writes while the edit's transaction is open.
-    write = asyncio.create_task(repository.set_meta("announcer", "sent"))
+    yield
     await asyncio.sleep(0.05)
     release.set()
     with pytest.raises(RuntimeError):
         await edit
+
+
+async def test_another_tasks_write_survives_a_rolled_back_transaction(repository: Repository) -> None:
+    await repository.load_seed(tiny_seed())
+    show = (await repository.all_shows())[0]
+    async with an_edit_that_fails_late(repository, show.id):
+        # The announcer, on the same connection, writes while the edit's transaction is open.
+        write = asyncio.create_task(repository.set_meta("announcer", "sent"))
     await write
     assert await repository.get_meta("announcer") == "sent"
     after = await repository.get_show(show.id)
     assert after is not None and after.title == show.title
+
+
+async def test_a_read_does_not_see_another_tasks_uncommitted_write(repository: Repository) -> None:
+    await repository.load_seed(tiny_seed())
+    show = (await repository.all_shows())[0]
+    async with an_edit_that_fails_late(repository, show.id):
+        # A /drama card and the announcer read on the same connection while the edit's transaction is open.
+        reads = asyncio.gather(repository.get_show(show.id), repository.all_shows(), repository.followed_shows(1))
+    seen, everything, followed = await reads
+    assert seen is not None and seen.title == show.title and not seen.edited_fields
+    assert [s.title for s in everything] == ["Soundtrack #1", "Vincenzo"]
+    assert followed == []
+
+
+async def test_a_transaction_reads_its_own_writes(repository: Repository) -> None:
+    await repository.load_seed(tiny_seed())
+    show = (await repository.all_shows())[0]
+    async with repository.transaction():
+        await repository.update_show_fields(show.id, {"title": "Renamed"}, by_admin=True)
+        inside = await repository.get_show(show.id)
+    assert inside is not None and inside.title == "Renamed"
+
+
+async def test_when_sqlite_rolled_back_by_itself_its_error_surfaces(repository: Repository) -> None:
+    await repository.set_meta("greeting", "hello")
+    with pytest.raises(sqlite3.IntegrityError):
+        async with repository.transaction():
+            await repository.set_meta("during", "the failed transaction")
+            # ON CONFLICT ROLLBACK ends the transaction inside SQLite before the error reaches us.
+            await repository.connection.execute("INSERT OR ROLLBACK INTO meta (key, value) VALUES ('greeting', 'x')")
+    assert await repository.get_meta("during") is None
+    await repository.set_meta("after", "still usable")
+    assert await repository.get_meta("after") == "still usable"
+
+
+async def test_a_person_is_read_with_their_own_other_names(repository: Repository) -> None:
+    await repository.load_seed(tiny_seed())
+    people = {p.name: p for p in await repository.all_people()}
+    han, kim = people["Han So Hee"], people["Kim Hee Won"]
+    await repository.add_person_names(kim.id, ["Kim Hui-won"])
+    assert await repository.get_person(han.id) == han
+    found = await repository.get_person(kim.id)
+    assert found is not None and (found.name, found.alt_names) == ("Kim Hee Won", ("Kim Hui-won",))
+    assert await repository.get_person(kim.id + han.id + 1) is None

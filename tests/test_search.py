@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Person, Show
-from bot.search import Hit, SearchIndex, build_person_index, build_show_index, search_key
-from bot.text import normalize
+from bot.search import Hit, SearchIndex, build_person_index, build_show_index
+from bot.text import normalize, search_key
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "data" / "seed" / "catalog.json"

@@ -20,12 +20,12 @@ import pytest
 
 from bot import db
 from bot.models import CreditKind, Role, Show, Status
-from bot.repository import Repository
+from bot.ratelimit import RateLimiter
 from bot.seed import read_seed, seed_path
 from bot.settings import Settings
-from bot.sources.http import RateLimiter
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
+from bot.store import Repository
 from bot.sync import DatabaseCache, SyncSummary, run_sync, sync_command
 from tests.fakes import FakeTmdb, FakeTvmaze, VirtualClock
 from tests.fakes.tmdb import tmdb_cast, tmdb_crew, tmdb_show

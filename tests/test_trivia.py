@@ -1,4 +1,4 @@
-"""Tests of bot/trivia.py: every question checked against the catalog it came from, over many seeds."""
+"""Tests of bot/trivia/: every question checked against the catalog it came from, over many seeds."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def facts(catalog: Catalog) -> Facts:
 
 
 class Facts:
-    """The catalog's truth, indexed independently of bot/trivia.py, to check each question against."""
+    """The catalog's truth, indexed independently of bot/trivia/, to check each question against."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog

@@ -1,4 +1,4 @@
-"""Tests of bot/trivia_session.py: a game's rules played with a fake clock, and the repository's trivia tables."""
+"""Tests of bot/trivia/session.py and texts.py: a game played with a fake clock, and the repository's trivia tables."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ import pytest
 from bot import db
 from bot.errors import InvalidInput
 from bot.models import Standing
-from bot.repository import Repository
-from bot.trivia import Question, QuestionKind, points_for
-from bot.trivia_session import (
+from bot.store import Repository
+from bot.trivia import (
     AnswerOutcome,
     EndReason,
     GameOptions,
+    Question,
+    QuestionKind,
     TriviaSession,
     ending_text,
     option_label,
     period_start,
+    points_for,
     reveal_text,
 )
 

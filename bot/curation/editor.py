@@ -27,7 +27,7 @@ from bot.curation.rules import (
 )
 from bot.errors import InvalidInput
 from bot.models import AuditEntry, CreditKind, Episode, Person, Role, Show
-from bot.repository import Repository
+from bot.store import Repository
 
 UNDO_WINDOW = dt.timedelta(days=1)
 UNDOABLE = ("show.remove", "show.edit", "show.add")

@@ -19,8 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.catalog import Catalog, Lookup
 from bot.errors import Forbidden, InvalidInput
 from bot.models import SEOUL, WEEKDAYS, Person, Role, Show
-from bot.search import search_key
-from bot.text import normalize, same_name
+from bot.text import normalize, same_name, search_key
 
 T = TypeVar("T")
 TITLE_LIMIT = 100

@@ -30,7 +30,8 @@ from .models import (
     Violation,
 )
 from .payloads import BotError, SandboxError, SandboxTimeout
-from .server import FailureRule, FakeDiscord, describe
+from .rest import FailureRule
+from .server import FakeDiscord
 
 __all__ = [
     "Attachment",
@@ -56,5 +57,4 @@ __all__ = [
     "SelectOption",
     "Upload",
     "Violation",
-    "describe",
 ]

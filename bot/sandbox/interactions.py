@@ -7,13 +7,11 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .models import Attachment, Choice, Component, FakeChannel, FakeGuild, FakeUser, Message, walk_components
+from .monitor import Monitor
 from .payloads import SandboxError, SandboxTimeout
-
-if TYPE_CHECKING:
-    from .server import FakeDiscord
 
 # Interaction types, as Discord numbers them.
 APPLICATION_COMMAND = 2
@@ -79,7 +77,13 @@ class InteractionRecord:
         self.rejected: list[dict[str, Any]] = []  # error bodies the fake answered this interaction's requests with
 
     def touch(self) -> None:
+        """Note that the bot just did something with this interaction."""
         self.last_activity = time.monotonic()
+
+    def reject(self, body: dict[str, Any]) -> None:
+        """Note an error Discord answered one of the bot's requests for this interaction with."""
+        self.rejected.append(body)
+        self.touch()
 
     @property
     def responded(self) -> bool:
@@ -89,9 +93,9 @@ class InteractionRecord:
 class InteractionResult:
     """What the user saw after an interaction; live, so later edits and follow-ups show up here too."""
 
-    def __init__(self, record: InteractionRecord, fake: FakeDiscord) -> None:
+    def __init__(self, record: InteractionRecord, monitor: Monitor) -> None:
         self._record = record
-        self._fake = fake
+        self._monitor = monitor
 
     def __repr__(self) -> str:
         return (
@@ -112,22 +116,14 @@ class InteractionResult:
         return self._record.channel
 
     @property
-    def callbacks(self) -> list[Callback]:
-        return list(self._record.callbacks)
+    def source_message(self) -> Message | None:
+        """The message whose component started this interaction, if one did."""
+        return self._record.source_message
 
     @property
     def response_type(self) -> int | None:
         """The first callback type: 4 message, 5 deferred, 6 deferred update, 7 update, 8 choices, 9 modal."""
         return self._record.callbacks[0].type if self._record.callbacks else None
-
-    @property
-    def response_time(self) -> float | None:
-        """Seconds between the interaction and the bot's first callback."""
-        return self._record.callbacks[0].elapsed if self._record.callbacks else None
-
-    @property
-    def deferred(self) -> bool:
-        return self.response_type in (DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE)
 
     @property
     def original(self) -> Message | None:
@@ -205,7 +201,7 @@ class InteractionResult:
         self, predicate: Callable[[InteractionResult], bool], *, within: float = 5.0, what: str = "a change"
     ) -> InteractionResult:
         """Wait until `predicate(self)` holds, e.g. `lambda r: len(r.followups) == 2`."""
-        await self._fake.wait_until(lambda: predicate(self), within=within, what=f"{what} on {self._record.label}")
+        await self._monitor.wait_until(lambda: predicate(self), within=within, what=f"{what} on {self._record.label}")
         return self
 
     async def wait_for_followup(self, count: int = 1, *, within: float = 5.0) -> Message:
@@ -214,25 +210,21 @@ class InteractionResult:
         return self._record.followups[count - 1]
 
 
-async def settle(
-    fake: FakeDiscord, record: InteractionRecord, *, within: float, quiet: float, wait_for_response: bool = True
-) -> None:
+async def settle(monitor: Monitor, record: InteractionRecord, *, within: float, quiet: float) -> None:
     """Wait for the bot's answer: the first callback, a deferred reply's completion, then `quiet` idle seconds."""
     deadline = time.monotonic() + within
-    if not wait_for_response:
-        return
-    await fake.wait_until(
+    await monitor.wait_until(
         lambda: record.responded or bool(record.rejected), within=within, what=f"a response to {record.label}"
     )
     if not record.responded:
         # Discord refused the bot's answer (too late, too long...); give the bot a moment to try again.
         with contextlib.suppress(SandboxTimeout):
-            await fake.wait_until(lambda: record.responded, within=min(within, 0.5), what="a second attempt")
+            await monitor.wait_until(lambda: record.responded, within=min(within, 0.5), what="a second attempt")
         if not record.responded:
             raise SandboxError(f"Discord rejected every response to {record.label}: {record.rejected}")
     first = record.callbacks[0].type
     if first == DEFERRED_CHANNEL_MESSAGE:
-        await fake.wait_until(
+        await monitor.wait_until(
             lambda: (record.original is not None and not record.original.loading) or bool(record.followups),
             within=max(deadline - time.monotonic(), 0.01),
             what=f"the deferred reply to {record.label} to be completed",

@@ -252,9 +252,6 @@ class FakeGuild:
                 return role
         raise KeyError(f"no role {name!r} in guild {self.name!r}; roles: {[r.name for r in self.roles.values()]}")
 
-    def channel_by_id(self, channel_id: int) -> FakeChannel | None:
-        return next((c for c in self.channels.values() if c.id == channel_id), None)
-
     def base_permissions(self, user_id: int) -> int:
         """Compute a member's guild-wide permissions the way Discord does."""
         if user_id == self.owner_id:
@@ -398,19 +395,6 @@ class Component:
     row: int
     raw: dict[str, Any] = dataclasses.field(repr=False, compare=False)
 
-    @property
-    def kind(self) -> str:
-        return {
-            2: "button",
-            3: "select",
-            4: "text_input",
-            5: "user_select",
-            6: "role_select",
-            7: "mentionable_select",
-            8: "channel_select",
-            10: "text_display",
-        }.get(self.type, f"type_{self.type}")
-
     @classmethod
     def from_json(cls, data: dict[str, Any], row: int) -> Component:
         return cls(
@@ -523,11 +507,13 @@ class Message:
 
     @property
     def content(self) -> str:
-        return self.raw.get("content", "")
+        content: str = self.raw.get("content", "")
+        return content
 
     @property
     def embeds(self) -> list[dict[str, Any]]:
-        return self.raw.get("embeds", [])
+        embeds: list[dict[str, Any]] = self.raw.get("embeds", [])
+        return embeds
 
     @property
     def embed(self) -> dict[str, Any] | None:
@@ -557,14 +543,6 @@ class Message:
                 return component
         known = [c.custom_id for c in self.components]
         raise KeyError(f"no component {custom_id!r} on message {self.id}; custom_ids: {known}")
-
-    def button(self, label: str) -> Component:
-        """Return the button showing this label."""
-        for component in self.components:
-            if component.type == 2 and component.label == label:
-                return component
-        labels = [c.label for c in self.components if c.type == 2]
-        raise KeyError(f"no button labelled {label!r} on message {self.id}; buttons: {labels}")
 
     @property
     def attachments(self) -> list[Attachment]:

@@ -15,11 +15,11 @@ from typing import Any, ClassVar, Self, TypedDict, Unpack
 import aiohttp
 
 from bot.models import CreditKind, Role, Status
+from bot.ratelimit import RateLimiter
 from bot.sources.http import (
     JsonClient,
     MalformedPayload,
     NotFoundError,
-    RateLimiter,
     ResponseCache,
     Sleep,
     SourceError,
@@ -66,7 +66,7 @@ class SourceCredit:
 class SourceShow:
     """One show as a source describes it.
 
-    `facts` holds the show fields the source states, as model values (keys of `bot.repository.SHOW_FIELDS`);
+    `facts` holds the show fields the source states, as model values (keys of `bot.store.SHOW_FIELDS`);
     `owned` names those the source is the authority on, which a sync overwrites (unless an admin edited
     them); the other facts only fill fields the catalog leaves empty.
     """

@@ -14,7 +14,6 @@ import email.utils
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,9 +21,10 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from bot.ratelimit import RateLimiter
+
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Params = Mapping[str, str | int] | Sequence[tuple[str, str | int]]
 
@@ -42,39 +42,6 @@ class NotFoundError(SourceError):
 
 class MalformedPayload(SourceError):
     """The source answered something this parser cannot read; the record is skipped."""
-
-
-class RateLimiter:
-    """Allow at most `calls` requests in any `period` seconds (a sliding window over the grant times).
-
-    A token bucket of capacity C refilled at R per second lets C + R * period calls through in one window,
-    more than the source's published "20 calls per 10 seconds"; the sliding window never does.
-    `clock` and `sleep` are injectable so tests run on virtual time.
-    """
-
-    def __init__(
-        self, calls: int, period: float, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
-    ) -> None:
-        if calls < 1 or period <= 0:
-            raise ValueError("a rate limit needs at least one call per positive period")
-        self.calls = calls
-        self.period = period
-        self._clock = clock
-        self._sleep = sleep
-        self._granted: deque[float] = deque()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        """Wait until one more call fits in the window, and take it."""
-        async with self._lock:
-            while True:
-                now = self._clock()
-                while self._granted and self._granted[0] <= now - self.period:
-                    self._granted.popleft()
-                if len(self._granted) < self.calls:
-                    self._granted.append(now)
-                    return
-                await self._sleep(self._granted[0] + self.period - now)
 
 
 class ResponseCache(Protocol):

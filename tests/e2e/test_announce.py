@@ -16,8 +16,8 @@ from typing import Any
 
 from bot import db
 from bot.models import Episode
-from bot.repository import Repository
 from bot.sandbox import FakeDiscord, FakeRole, FakeUser, Message, Permission
+from bot.store import Repository
 
 UTC = dt.UTC
 ANNOUNCE_CHANNEL = "announcements"

@@ -12,8 +12,8 @@ import pytest
 
 from bot import db
 from bot.curation.rules import MAX_ALIASES, MAX_SERVER_SHOWS
-from bot.repository import Repository
 from bot.sandbox import FakeDiscord, InteractionResult, SandboxError, Upload
+from bot.store import Repository
 
 NEW_SHOW = {
     "title": "Moonlit Garden Chronicles",

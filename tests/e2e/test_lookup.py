@@ -110,6 +110,18 @@ async def test_a_guess_says_so_and_offers_the_others(fake_discord: FakeDiscord, 
         assert result.embed["title"].startswith(other.label.split(" (")[0])
 
 
+async def test_a_show_whose_facts_make_no_schedule_still_has_a_card(
+    fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
+) -> None:
+    with sqlite3.connect(database_path) as raw:
+        raw.execute("UPDATE shows SET timezone = 'Mars/Olympus_Mons', air_time = '21:00' WHERE title = 'Vincenzo'")
+    async with start_dramabot():
+        card = await fake_discord.run_command("drama", {"title": "Vincenzo"})
+        assert not card.ephemeral and card.embed["title"].startswith("Vincenzo")
+        countdown = await fake_discord.run_command("countdown", {"title": "Vincenzo"})
+        assert countdown.embed["description"] == "No upcoming air dates are known for this drama yet."
+
+
 async def test_nothing_found_is_private_and_suggests(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
     async with start_dramabot():
         result = await fake_discord.run_command("drama", {"title": "qqqq zzzz xxxx"})
@@ -124,11 +136,11 @@ async def test_nothing_found_is_private_and_suggests(fake_discord: FakeDiscord, 
 async def test_an_unexpected_failure_reaches_the_user_as_an_apology(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path, caplog: Any
 ) -> None:
-    # A corrupt row (an impossible time zone) makes building the card fail deep inside the bot.
+    # A damaged database (a table gone) makes a query fail deep inside the bot.
     with sqlite3.connect(database_path) as raw:
-        raw.execute("UPDATE shows SET timezone = 'Mars/Olympus_Mons', air_time = '21:00' WHERE title = 'Vincenzo'")
+        raw.execute("DROP TABLE trivia_scores")
     async with start_dramabot(report_logged_errors=False):
-        result = await fake_discord.run_command("drama", {"title": "Vincenzo"})
+        result = await fake_discord.run_command("trivia leaderboard", {})
         assert result.ephemeral
         assert result.content.startswith("Sorry, something went wrong on my side (error id ")
         error_id = result.content.split("error id ")[1].split(")")[0]

@@ -1,9 +1,11 @@
 """Deliver announcements from the SQLite outbox exactly once, within Discord's rate limits.
 
-No `discord` import: the cog hands in an async `send(item) -> message id` that raises `PermanentFailure`
+No `discord` import: each claimed row becomes an `Announcement` (the channel, the role to ping and the card,
+built here from the catalog and the server's settings, read once and again only when they change), and the cog
+hands in an async `send(announcement) -> message id` that only posts it. `send` raises `PermanentFailure`
 (403/404: the channel is gone or the bot may not post there; the server's announcements pause with the
-reason kept), `TemporaryFailure` (429, 5xx, network: retried with backoff) or `Undeliverable` (the show left the
-catalog: the row is marked failed).
+reason kept), `TemporaryFailure` (429, 5xx, network: retried with backoff) or `Undeliverable` (Discord rejected
+this one message: the row is marked failed). A row whose show left the catalog is marked failed without a send.
 
 Exactly once:
 - a row exists once per (server, show, episode, kind) (a UNIQUE key), created when it falls due;
@@ -15,8 +17,8 @@ Exactly once:
 - what fell due while the bot was down is delivered late if within the grace window, else recorded skipped.
 
 Rate limits: at most `per_second` messages a second overall (below Discord's 50/s so the bot's other requests
-fit) and `per_channel` messages per `channel_period` seconds in any one channel. Each channel has its own worker,
-so a slow, limited or failing server never holds up another's announcements.
+fit) and `per_channel` messages per `channel_period` seconds in any one channel (bot/ratelimit.py). Each channel
+has its own worker, so a slow, limited or failing server never holds up another's announcements.
 """
 
 from __future__ import annotations
@@ -25,24 +27,32 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from bot.announcer import ScheduleCache, Triage, airings_between, next_due_after, plan, triage
-from bot.models import Episode, OutboxItem, Show
-from bot.repository import Repository, utc_now
+from bot.announce.plan import (
+    ShowCatalog,
+    Triage,
+    airings_between,
+    next_due_after,
+    plan,
+    schedules_of,
+    triage,
+)
+from bot.cards import Card, announcement_text
+from bot.models import GuildAnnounceSettings, OutboxItem
+from bot.ratelimit import ChannelRateLimiter
+from bot.store import Repository, utc_now
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[OutboxItem], Awaitable[int]]
 Clock = Callable[[], dt.datetime]
 
 MAX_BACKFILL = dt.timedelta(days=7)  # after a longer outage, older announcements are not even recorded
 MAX_SLEEP = 3600.0  # wake at least hourly, whatever the schedule says
 ERROR_SLEEP = 30.0
-IN_FLIGHT_POLL = 0.01
+SHOW_GONE = "the show is no longer in the catalog"
 
 
 class PermanentFailure(Exception):
@@ -63,96 +73,20 @@ class TemporaryFailure(Exception):
 
 
 class Undeliverable(Exception):
-    """This one announcement can never be sent (its show left the catalog); the server is fine."""
+    """This one announcement can never be sent (Discord rejected it); the server is fine."""
 
 
-class SlidingWindow:
-    """At most `limit` requests in any `period` seconds, however long each one takes to reach Discord.
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """A claimed outbox row ready to post: the channel, the role to ping (None: nobody) and what it says."""
 
-    A request counts from when it starts until `period` after its answer came back: Discord counts it at some
-    moment in between, so no window of Discord's can hold more than `limit` (exact, unlike a token bucket).
-    """
-
-    __slots__ = ("_done", "in_flight", "limit", "period")
-
-    def __init__(self, limit: int, period: float) -> None:
-        self.limit = limit
-        self.period = period
-        self._done: deque[float] = deque()
-        self.in_flight = 0
-
-    def delay(self, now: float) -> float:
-        """Seconds until one more request fits (a short poll when only requests in flight block it)."""
-        done = self._done
-        while done and now - done[0] >= self.period:
-            done.popleft()
-        if len(done) + self.in_flight < self.limit:
-            return 0.0
-        return done[0] + self.period - now if done else IN_FLIGHT_POLL
-
-    def start(self) -> None:
-        self.in_flight += 1
-
-    def finish(self, now: float) -> None:
-        self.in_flight -= 1
-        self._done.append(now)
-
-    def busy(self, now: float) -> bool:
-        """Whether any request still counts at `now`."""
-        return self.in_flight > 0 or (bool(self._done) and now - self._done[-1] < self.period)
+    item: OutboxItem
+    channel_id: int
+    role_id: int | None
+    card: Card
 
 
-class RateLimiter:
-    """Discord's global limit and its per-channel message limit, kept by the sender rather than discovered."""
-
-    def __init__(
-        self,
-        *,
-        per_second: int = 45,
-        per_channel: int = 5,
-        channel_period: float = 5.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> None:
-        self._global = SlidingWindow(per_second, 1.0)
-        self._per_channel = per_channel
-        self._channel_period = channel_period
-        self._channels: dict[int, SlidingWindow] = {}
-        self._monotonic = monotonic
-        self._sleep = sleep
-
-    def _channel(self, channel_id: int) -> SlidingWindow:
-        window = self._channels.get(channel_id)
-        if window is None:
-            if len(self._channels) > 4096:  # forget idle channels now and then
-                now = self._monotonic()
-                self._channels = {k: w for k, w in self._channels.items() if w.busy(now)}
-            window = self._channels[channel_id] = SlidingWindow(self._per_channel, self._channel_period)
-        return window
-
-    async def wait_for_channel(self, channel_id: int) -> None:
-        """Wait until the channel has room (the caller is its only sender, so the room stays)."""
-        window = self._channel(channel_id)
-        while (wait := window.delay(self._monotonic())) > 0:
-            await self._sleep(wait)
-
-    async def acquire(self, channel_id: int) -> None:
-        """Wait for room in the channel and globally, then count one request in flight in both."""
-        window = self._channel(channel_id)
-        while True:
-            now = self._monotonic()
-            wait = max(window.delay(now), self._global.delay(now))
-            if wait <= 0:
-                window.start()
-                self._global.start()
-                return
-            await self._sleep(wait)
-
-    def release(self, channel_id: int) -> None:
-        """The request's answer came back (or it failed): it counts for one more period from now."""
-        now = self._monotonic()
-        self._channel(channel_id).finish(now)
-        self._global.finish(now)
+Send = Callable[[Announcement], Awaitable[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,30 +109,28 @@ class Announcer:
         repository: Repository,
         send: Send,
         *,
-        shows: Callable[[], Iterable[Show]],
-        episodes_of: Callable[[int], Sequence[Episode]],
+        catalog: ShowCatalog,
         grace: dt.timedelta,
         clock: Clock = utc_now,
         real_seconds: Callable[[float], float] = lambda seconds: seconds,
-        limiter: RateLimiter | None = None,
+        limiter: ChannelRateLimiter | None = None,
         max_attempts: int = 8,
         concurrency: int = 32,
         max_backlog: int = 2000,
-        on_pause: Callable[[int, str], object] | None = None,
     ) -> None:
         self._repository = repository
         self._send = send
-        self._shows = shows
-        self._episodes_of = episodes_of
+        self._catalog = catalog  # its schedules are cached there, one cache for every feature
         self.grace = grace
         self._clock = clock
         self._real_seconds = real_seconds  # the clock's seconds on the wall clock (a demo clock runs faster)
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or ChannelRateLimiter()
         self._max_attempts = max_attempts
         self._requests = asyncio.Semaphore(concurrency)
         self._max_backlog = max_backlog
-        self._on_pause = on_pause
-        self.schedules = ScheduleCache()  # shared with /announce status, so each show is built once
+        # Each server's channel and role, read with the plan and again only after the server's settings change.
+        self._settings: dict[int, GuildAnnounceSettings] = {}
+        self._settings_changes = 0  # a read that overlapped a change is not kept: it may predate the change
         self._queues: dict[int, deque[OutboxItem]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._paused: set[int] = set()
@@ -213,15 +145,13 @@ class Announcer:
     # -- signals --------------------------------------------------------------------------------------------
 
     def wake(self) -> None:
+        """Plan again and reconsider when to wake (a show or its episodes changed)."""
         self._wake.set()
 
-    def catalog_changed(self, show_id: int) -> None:
-        """A show or its episodes changed: re-plan it and reconsider when to wake."""
-        self.schedules.forget(show_id)
-        self.wake()
-
     def settings_changed(self, guild_id: int) -> None:
-        """A server's settings changed (perhaps an admin fixed the channel): deliver to it again."""
+        """Read a server's changed settings again (perhaps an admin fixed the channel), and deliver to it again."""
+        self._settings.pop(guild_id, None)
+        self._settings_changes += 1
         self._paused.discard(guild_id)
         self.wake()
 
@@ -238,10 +168,12 @@ class Announcer:
         end = now + dt.timedelta(microseconds=1)
         if start >= end:
             return MaterializeReport()
-        airings = airings_between(self._shows(), self._episodes_of, start, end, cache=self.schedules)
+        airings = airings_between(schedules_of(self._catalog), start, end)
         planned = []
         if airings:
+            changes = self._settings_changes
             settings = await self._repository.all_announce_settings()
+            self._remember(settings, changes)
             follows = await self._repository.all_follows()
             planned = plan(settings, follows, airings)
         rows = [(d, "skipped" if triage(d.due_at, now, self.grace) is Triage.SKIP else "pending") for d in planned]
@@ -254,7 +186,7 @@ class Announcer:
     async def next_wake(self, now: dt.datetime) -> dt.datetime | None:
         """Return the next moment something falls due or may be retried, or None if nothing is known."""
         moments = [
-            next_due_after(self._shows(), self._episodes_of, now, cache=self.schedules),
+            next_due_after(schedules_of(self._catalog), now),
             await self._repository.next_outbox_retry(now),
         ]
         known = [m for m in moments if m is not None]
@@ -269,9 +201,38 @@ class Announcer:
             return 0
         items = await self._repository.claim_due(now, limit=room)
         self._starved = len(items) == room  # more may be waiting: claim again once the backlog halves
+        if len({item.guild_id for item in items} - self._settings.keys()) > 1:  # one read, not one per server
+            changes = self._settings_changes
+            self._remember(await self._repository.all_announce_settings(), changes)
         for item in items:
             self._enqueue(item)
         return len(items)
+
+    def _remember(self, settings: Iterable[GuildAnnounceSettings], changes: int) -> None:
+        if changes == self._settings_changes:
+            self._settings.update((s.guild_id, s) for s in settings)
+
+    async def _settings_of(self, guild_id: int) -> GuildAnnounceSettings | None:
+        """Return a server's settings: remembered, or read once after they changed."""
+        settings = self._settings.get(guild_id)
+        if settings is None:
+            changes = self._settings_changes
+            settings = await self._repository.announce_settings(guild_id)
+            self._remember([settings] if settings else [], changes)
+        return settings
+
+    def _announcement(self, item: OutboxItem, settings: GuildAnnounceSettings | None) -> Announcement | None:
+        """Make a claimed row ready to post in its server's current channel, or None if its show left the catalog."""
+        show = self._catalog.shows.get(item.show_id)
+        if show is None:
+            return None
+        schedule = self._catalog.schedule_of(show)
+        card = announcement_text(
+            show, episode=item.episode, total=schedule.total if schedule else None, kind=item.kind,
+            air_at=item.air_at, time_known=item.time_known,
+        )  # fmt: skip
+        channel_id = settings.channel_id if settings and settings.channel_id else item.channel_id
+        return Announcement(item, channel_id, settings.role_id if settings else None, card)
 
     def _enqueue(self, item: OutboxItem) -> None:
         queue = self._queues.setdefault(item.channel_id, deque())
@@ -307,11 +268,15 @@ class Announcer:
         if item.guild_id in self._paused:
             await repository.retry_later(item.id, None, "announcements are paused in this server")
             return
+        announcement = self._announcement(item, await self._settings_of(item.guild_id))
+        if announcement is None:
+            await repository.fail_outbox_item(item.id, SHOW_GONE)
+            return
         await self.limiter.wait_for_channel(item.channel_id)
         async with self._requests:
             await self.limiter.acquire(item.channel_id)
             try:
-                message_id = await self._send(item)
+                message_id = await self._send(announcement)
             except PermanentFailure as failure:
                 await self._pause(item, failure.reason)
                 return
@@ -338,8 +303,6 @@ class Announcer:
         # Back to pending: once an admin fixes the channel it goes out, if still within the grace window.
         await self._repository.retry_later(item.id, None, reason)
         log.info("announcements paused in guild %s: %s", item.guild_id, reason)
-        if self._on_pause is not None:
-            self._on_pause(item.guild_id, reason)
 
     async def _retry(self, item: OutboxItem, reason: str, retry_after: float | None) -> None:
         self.failures += 1

@@ -1,7 +1,8 @@
 """One trivia game's rules as a state machine: rounds, answers, closing, scores (pure; time is passed in).
 
-The cog owns the clock and the waiting; this module only decides. Every method that depends on time takes
-`now`, a number of seconds on any monotonic scale, so tests drive a game with a fake clock.
+The cog owns the clock and the waiting; this module only decides, and bot/trivia/texts.py puts it in words.
+Every method that depends on time takes `now`, a number of seconds on any monotonic scale, so tests drive a
+game with a fake clock.
 
 A game's players are its starter and everyone who has answered once; a round closes at its time limit, or
 as soon as every player has answered it. Three rounds in a row without any answer end the game.
@@ -10,13 +11,13 @@ as soon as every player has answered it. Three rounds in a row without any answe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.errors import InvalidInput
 from bot.models import Standing
-from bot.trivia import DIFFICULTIES, OPTIONS, Question, points_for
+from bot.trivia.rules import DIFFICULTIES, OPTIONS, Question, points_for
 
 DEFAULT_ROUNDS = 5
 MAX_ROUNDS = 20
@@ -24,7 +25,6 @@ DEFAULT_SECONDS = 20
 MIN_SECONDS = 10
 MAX_SECONDS = 60
 IDLE_ROUNDS_LIMIT = 3
-LETTERS = "ABCD"
 PERIODS = ("all", "month", "week")
 
 
@@ -238,65 +238,6 @@ class TriviaSession:
         return [standing for standing in self.standings() if standing.answered]
 
 
-# -- rendering (plain text with Discord mentions and timestamps; the cog wraps it) -----------------------------
-
-
-def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
-
-
-def option_label(index: int, option: str, limit: int = 80) -> str:
-    """A button's label: "B) Kim Soo Hyun", cut to Discord's 80 characters."""
-    label = f"{LETTERS[index]}) {option}"
-    return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
-def reveal_text(result: RoundResult) -> str:
-    """The lines under a closed question: the answer, who got it (fastest first), who missed."""
-    question = result.question
-    lines = [f"**Answer: {LETTERS[question.answer]}) {question.answer_text}**"]
-    if result.winners:
-        lines.append("Got it: " + ", ".join(f"{mention(a.user_id)} (+{a.points})" for a in result.winners))
-    elif result.answers:
-        lines.append("Nobody got it.")
-    else:
-        lines.append("Nobody answered.")
-    missed = [answer for answer in result.answers if not answer.correct]
-    if missed:
-        lines.append("Missed: " + ", ".join(f"{mention(a.user_id)} ({LETTERS[a.option]})" for a in missed))
-    if result.timed_out:
-        lines.append("Time's up.")
-    return "\n".join(lines)
-
-
-def standings_lines(standings: Iterable[Standing]) -> list[str]:
-    return [
-        f"{place}. {mention(s.user_id)}: {s.points} points ({s.correct}/{s.answered} right)"
-        for place, s in enumerate(standings, 1)
-    ]
-
-
-def ending_text(session: TriviaSession) -> str:
-    """The game's last message: why it ended and the final scores."""
-    reason = session.end_reason
-    played = len(session.results)
-    if reason is EndReason.FINISHED:
-        head = f"Trivia over after {played} round{'s' * (played != 1)}."
-    elif reason is EndReason.IDLE:
-        head = f"Trivia ended: nobody answered for {session.idle_limit} rounds in a row."
-    elif reason is EndReason.STOPPED:
-        by = f" by {mention(session.ended_by)}" if session.ended_by is not None else ""
-        head = f"Trivia stopped{by} after {played} round{'s' * (played != 1)}."
-    elif reason is EndReason.RESTART:
-        head = "The trivia game was ended by a restart of the bot; start a new one with /trivia start."
-    else:
-        head = "The trivia game stopped because of an error on my side."
-    scored = session.scored_standings()
-    if not scored:
-        return head + "\nNo points were scored."
-    return "\n".join([head, "**Final scores**", *standings_lines(scored)])
-
-
 # -- periods -----------------------------------------------------------------------------------------------
 
 
@@ -311,10 +252,3 @@ def period_start(period: str, now: dt.datetime) -> dt.datetime | None:
     today = now.astimezone(dt.UTC).date()
     first = today.replace(day=1) if period == "month" else today - dt.timedelta(days=today.weekday())
     return dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
-
-
-def period_name(period: str) -> str:
-    return {"all": "all time", "month": "this month", "week": "this week"}[period]
-
-
-# -- records the repository returns ------------------------------------------------------------------------

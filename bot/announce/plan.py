@@ -1,6 +1,7 @@
 """Decide which announcements are due: per server, show, episode and kind, given settings, follows and `now`.
 
-Pure: nothing here reads the clock, the database or Discord. The outbox (bot/outbox.py) stores what this plans.
+Pure: nothing here reads the clock, the database or Discord. The outbox (bot/announce/outbox.py) stores what
+this plans.
 
 When an announcement is due:
 - an episode with a known air time: at its air time;
@@ -19,28 +20,32 @@ A server-owned (private) show is visible, and so announced, only in that server.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from bot.models import AnnouncementKind, AnnounceMode, Due, Episode, GuildAnnounceSettings, Show
+from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, Show
 from bot.schedule import Schedule, ScheduledEpisode, local_to_utc, require_aware, show_zone
 
 DATE_ONLY_HOUR = dt.time(9, 0)
 _DAY = dt.timedelta(days=1)
 
 
-MODE_LABELS = {
-    AnnounceMode.PREMIERES: "premieres only",
-    AnnounceMode.EPISODES: "every episode",
-    AnnounceMode.FOLLOWED: "followed shows only",
-}
-
-
 class Triage(StrEnum):
     DELIVER = "deliver"
     SKIP = "skip"  # fell due longer ago than the grace window: recorded, never sent
+
+
+class ShowCatalog(Protocol):
+    """What announcing reads from the catalog: every show by id, and each show's schedule (cached there)."""
+
+    @property
+    def shows(self) -> Mapping[int, Show]: ...
+
+    def schedule_of(self, show: Show) -> Schedule | None: ...  # None: the show's facts make no schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,14 @@ class Airing:
     air_date: dt.date
 
 
+def schedules_of(catalog: ShowCatalog) -> Iterator[Schedule]:
+    """Yield the schedule of every show in the catalog that has one (a show with a bad timezone has none)."""
+    for show in catalog.shows.values():
+        schedule = catalog.schedule_of(show)
+        if schedule is not None:
+            yield schedule
+
+
 def announce_at(episode: ScheduledEpisode, schedule: Schedule) -> dt.datetime:
     """Return the moment an episode is announced: its air time, or 09:00 local on its date when time is unknown."""
     if episode.time_known:
@@ -66,6 +79,7 @@ def announce_at(episode: ScheduledEpisode, schedule: Schedule) -> dt.datetime:
 
 
 def kind_of(episode_number: int) -> AnnouncementKind:
+    """Return whether an episode is announced as a premiere or as an episode."""
     return AnnouncementKind.PREMIERE if episode_number == 1 else AnnouncementKind.EPISODE
 
 
@@ -74,43 +88,12 @@ def triage(due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> Triage
     return Triage.SKIP if require_aware(now) - require_aware(due_at) > grace else Triage.DELIVER
 
 
-class ScheduleCache:
-    """Build each show's Schedule once and reuse it until the show or its episode rows change."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int, tuple[Show, Sequence[Episode], Schedule | None]] = {}
-
-    def get(self, show: Show, episodes: Sequence[Episode]) -> Schedule | None:
-        cached = self._cache.get(show.id)
-        if cached is not None and cached[0] is show and (cached[1] is episodes or not (cached[1] or episodes)):
-            return cached[2]
-        try:
-            schedule: Schedule | None = Schedule(show, episodes)
-        except ValueError:  # a bad timezone or air days: such a show cannot be announced
-            schedule = None
-        self._cache[show.id] = (show, episodes, schedule)
-        return schedule
-
-    def forget(self, show_id: int) -> None:
-        self._cache.pop(show_id, None)
-
-
-def airings_between(
-    shows: Iterable[Show],
-    episodes_of: Callable[[int], Sequence[Episode]],
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    cache: ScheduleCache | None = None,
-) -> list[Airing]:
+def airings_between(schedules: Iterable[Schedule], start: dt.datetime, end: dt.datetime) -> list[Airing]:
     """Return every episode whose announcement falls due in [start, end), in due order."""
     start, end = require_aware(start, "start"), require_aware(end, "end")
-    cache = cache or ScheduleCache()
     found: list[Airing] = []
-    for show in shows:
-        schedule = cache.get(show, episodes_of(show.id))
-        if schedule is None:
-            continue
+    for schedule in schedules:
+        show = schedule.show
         # A date-only episode is due hours after its local midnight: look a day further back.
         for episode in schedule.between(start - _DAY, end):
             due_at = announce_at(episode, schedule)
@@ -127,16 +110,11 @@ def airings_between(
 
 
 def next_due_after(
-    shows: Iterable[Show],
-    episodes_of: Callable[[int], Sequence[Episode]],
-    now: dt.datetime,
-    *,
-    horizon: dt.timedelta = dt.timedelta(days=2),
-    cache: ScheduleCache | None = None,
+    schedules: Iterable[Schedule], now: dt.datetime, *, horizon: dt.timedelta = dt.timedelta(days=2)
 ) -> dt.datetime | None:
     """Return the first announcement moment after `now` within `horizon` (for any server), or None."""
     now = require_aware(now, "now")
-    airings = airings_between(shows, episodes_of, now + dt.timedelta(microseconds=1), now + horizon, cache=cache)
+    airings = airings_between(schedules, now + dt.timedelta(microseconds=1), now + horizon)
     return airings[0].due_at if airings else None
 
 
@@ -171,7 +149,22 @@ def plan(
                 Due(
                     guild_id=guild.guild_id, show_id=airing.show_id, episode=airing.episode, kind=airing.kind,
                     due_at=airing.due_at, air_at=airing.air_at, time_known=airing.time_known,
-                    channel_id=guild.channel_id,
+                    channel_id=guild.channel_id, total=airing.total,
                 )
             )  # fmt: skip
     return planned
+
+
+def upcoming_for(
+    settings: GuildAnnounceSettings,
+    follows: frozenset[int],
+    schedules: Iterable[Schedule],
+    now: dt.datetime,
+    horizon: dt.timedelta,
+) -> list[Due]:
+    """Return the announcements a server would get within `horizon` (as if they were on), soonest first."""
+    if settings.channel_id is None:
+        return []
+    live = dataclasses.replace(settings, enabled=True, paused_reason=None, since=now)
+    planned = plan([live], {settings.guild_id: follows}, airings_between(schedules, now, now + horizon))
+    return sorted(planned, key=lambda due: (due.due_at, due.show_id, due.episode))
