@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -310,10 +310,10 @@ def _fit(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _fit_lines(lines: object, limit: int = FIELD_LIMIT) -> str:
+def _fit_lines(lines: Iterable[str], limit: int = FIELD_LIMIT) -> str:
     kept: list[str] = []
     total = 0
-    for line in lines:  # type: ignore[attr-defined]
+    for line in lines:
         if total + len(line) + 1 > limit - 8:
             kept.append("and more")
             break

@@ -168,11 +168,8 @@ def lookup_person(catalog: Catalog, value: str, guild_id: int | None) -> Lookup[
     return Lookup(best=catalog.people[person_id], sure=True, score=100.0)
 
 
-class ShowLookupArg(app_commands.Transformer[Dramabot]):
-    """A show option answered with the best match and how sure it is (for /drama's "did you mean")."""
-
-    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Lookup[Show]:
-        return lookup_show(interaction.client.catalog, value, interaction.guild_id)
+class ShowChoices(app_commands.Transformer[Dramabot]):
+    """A show option's autocomplete: the shows matching what was typed, each choice carrying the show's id."""
 
     async def autocomplete(  # type: ignore[override]  # choices are always strings here
         self, interaction: discord.Interaction[Dramabot], value: str, /
@@ -180,10 +177,17 @@ class ShowLookupArg(app_commands.Transformer[Dramabot]):
         return show_choices(interaction.client.catalog, value, interaction.guild_id)
 
 
-class ShowArg(ShowLookupArg):
+class ShowLookupArg(ShowChoices):
+    """A show option answered with the best match and how sure it is (for /drama's "did you mean")."""
+
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Lookup[Show]:
+        return lookup_show(interaction.client.catalog, value, interaction.guild_id)
+
+
+class ShowArg(ShowChoices):
     """A show option: the drama picked from autocomplete, or the best match for what the user typed."""
 
-    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:
         return lookup_show(interaction.client.catalog, value, interaction.guild_id).best
 
 

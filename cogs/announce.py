@@ -62,7 +62,7 @@ def describe_http_error(error: discord.HTTPException, channel_id: int) -> str:
 class ManagedShowArg(ShowArg):
     """A drama to announce; the Manage Server check comes first, so a user without it learns that first."""
 
-    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:
         require_manager(interaction)
         return await super().transform(interaction, value)
 
@@ -70,7 +70,7 @@ class ManagedShowArg(ShowArg):
 class FollowedShowArg(ManagedShowArg):
     """A drama this server follows: autocomplete offers only those, and a typed title prefers them."""
 
-    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:
         guild_id = require_manager(interaction)
         catalog = interaction.client.catalog
         typed = " ".join(value.split()).casefold()

@@ -67,7 +67,7 @@ def curator(interaction: discord.Interaction[Any]) -> Curator:
 class CuratorShowArg(ShowArg):
     """A show option of a curation command, refused before the lookup to anyone who may not curate."""
 
-    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]  # as ShowArg's
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:
         curator(interaction).require()
         return await super().transform(interaction, value)
 
@@ -78,7 +78,7 @@ class EditableShowArg(CuratorShowArg):
     Autocomplete offers only those: every show to the bot's owners, a server's own shows to its admins.
     """
 
-    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:  # type: ignore[override]  # as ShowArg's
+    async def transform(self, interaction: discord.Interaction[Dramabot], value: str, /) -> Show:
         by = curator(interaction)
         by.require()
         show = picked_show(lookup_show(interaction.client.catalog, value, interaction.guild_id), value)
