@@ -78,7 +78,7 @@ class Dramabot(commands.Bot):
             point_at_discord(None, url)
 
     async def setup_hook(self) -> None:
-        self.repository, self.catalog, report = await open_catalog(self.settings.database_path)
+        self.repository, self.catalog, report = await open_catalog(self.settings.database_path, clock=self.clock.now)
         log.info(
             "catalog open: %d shows, %d people (seed %s%s)",
             len(self.catalog.shows), len(self.catalog.people), report.version[:12],
@@ -149,9 +149,14 @@ def error_message(error: BaseException, *, where: str) -> str:
         return error_message(error.__cause__, where=where)  # a show or person argument that matched nothing
     if isinstance(error, app_commands.TransformerError):
         return f"“{error.value}” is not a valid {error.type.name.lower()}."
+    return EPHEMERAL_APOLOGY.format(error_id=report_unexpected(error, where=where))
+
+
+def report_unexpected(error: BaseException, *, where: str) -> str:
+    """Log an error nobody expected, with its traceback, under a short id the user can quote; return the id."""
     error_id = secrets.token_hex(4)
     log.error("error %s in %s", error_id, where, exc_info=error)
-    return EPHEMERAL_APOLOGY.format(error_id=error_id)
+    return error_id
 
 
 async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:

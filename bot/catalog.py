@@ -22,7 +22,7 @@ from bot.models import Credit, CreditKind, Episode, Person, Show
 from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seed import read_seed
-from bot.store import Repository, SeedReport
+from bot.store import Clock, Repository, SeedReport, utc_now
 
 T = TypeVar("T")
 SUGGESTIONS = 5
@@ -252,12 +252,17 @@ class Catalog:
         self.person_index.upsert(person_id, person.all_names)
 
 
-async def open_catalog(path: Path | str, *, seed_file: Path | None = None) -> tuple[Repository, Catalog, SeedReport]:
-    """Open the database, apply migrations, load or upgrade the seed, and read the catalog into memory."""
+async def open_catalog(
+    path: Path | str, *, seed_file: Path | None = None, clock: Clock = utc_now
+) -> tuple[Repository, Catalog, SeedReport]:
+    """Open the database, apply migrations, load or upgrade the seed, and read the catalog into memory.
+
+    `clock` stamps what the repository writes (the bot passes its own, so a demo's faster clock agrees).
+    """
     connection = await db.connect(path)
     try:
         await db.migrate(connection)
-        repository = Repository(connection)
+        repository = Repository(connection, clock=clock)
         seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
         report = await repository.load_seed(seed)
         catalog = await Catalog.load(repository)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import logging
 import os
@@ -16,6 +15,7 @@ from typing import TextIO
 
 from bot.cards import render_text, show_card
 from bot.catalog import Catalog, open_catalog
+from bot.clock import SYSTEM_CLOCK
 from bot.errors import DramabotError, NotFound
 from bot.settings import Settings
 
@@ -227,7 +227,7 @@ def _show(catalog: Catalog, title: str, stdout: TextIO) -> int:
         nearest = f" Nearest: {', '.join(error.suggestions)}." if error.suggestions else ""
         print(f"dramabot: {error.message}{nearest}", file=sys.stderr)
         return EXIT_NOT_FOUND
-    now = dt.datetime.now(dt.UTC)
+    now = SYSTEM_CLOCK.now()
     card = show_card(catalog, lookup.best, now=now)
     if not lookup.sure:
         stdout.write(f"(best guess for “{title}”; also: {', '.join(s.title for s in lookup.others)})\n")
@@ -240,7 +240,7 @@ def _ask(catalog: Catalog, question: str, stdout: TextIO) -> int:
     from bot.ask import answer
     from bot.cards import render_timestamps
 
-    result = answer(question, catalog, guild_id=None, now=dt.datetime.now(dt.UTC))
+    result = answer(question, catalog, guild_id=None, now=SYSTEM_CLOCK.now())
     stdout.write(render_timestamps(result.text) + "\n")
     return 0 if result.found else EXIT_NOT_FOUND
 

@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 import random
 import re
-import secrets
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import Dramabot, send_ephemeral
+from bot.app import Dramabot, report_unexpected, send_ephemeral
 from bot.errors import Forbidden, InvalidInput
 from bot.models import Show
 from bot.trivia import (
@@ -345,9 +344,8 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Cast tri
                         await asyncio.wait_for(game.wake.wait(), PAUSE_BETWEEN_ROUNDS * self.time_scale)
         except asyncio.CancelledError:
             raise  # a shutdown: cog_unload says goodbye
-        except Exception:
-            error_id = secrets.token_hex(4)
-            log.exception("error %s in trivia game %d", error_id, game.id)
+        except Exception as error:
+            error_id = report_unexpected(error, where=f"trivia game {game.id}")
             session.stop(EndReason.ERROR)
             await self._end_game(game, error_id=error_id)
             return
