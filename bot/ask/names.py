@@ -12,6 +12,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -398,8 +399,8 @@ def _romanized(key: str) -> str:
 class _PeopleIndex:
     """People by romanization-folded full name and by given name, for names the search index misses."""
 
-    def __init__(self, catalog: Catalog, fingerprint: tuple[object, ...]) -> None:
-        self.fingerprint = fingerprint
+    def __init__(self, catalog: Catalog) -> None:
+        self.generation = catalog.generation
         self.full: dict[str, list[int]] = {}
         self.given: dict[str, list[int]] = {}
         for person in catalog.people.values():
@@ -419,19 +420,14 @@ _PEOPLE_INDEXES: weakref.WeakKeyDictionary[Catalog, _PeopleIndex] = weakref.Weak
 
 
 def _people_index(catalog: Catalog) -> _PeopleIndex:
-    fingerprint = (catalog.generation,)
-    index = _PEOPLE_INDEXES.get(catalog)
-    if index is None or index.fingerprint != fingerprint:
-        index = _PeopleIndex(catalog, fingerprint)
-        _PEOPLE_INDEXES[catalog] = index
-    return index
+    return _current(_PEOPLE_INDEXES, catalog, _PeopleIndex)
 
 
 class _CharacterIndex:
     """Every cast credit's character keys in one flat list, so rapidfuzz can score them all in one C call."""
 
-    def __init__(self, catalog: Catalog, fingerprint: tuple[object, ...]) -> None:
-        self.fingerprint = fingerprint
+    def __init__(self, catalog: Catalog) -> None:
+        self.generation = catalog.generation
         self.keys: list[str] = []
         self.owners: list[tuple[Credit, float]] = []
         for show_id in catalog.shows:
@@ -447,11 +443,19 @@ _CHARACTER_INDEXES: weakref.WeakKeyDictionary[Catalog, _CharacterIndex] = weakre
 
 def _character_index(catalog: Catalog) -> _CharacterIndex:
     """The catalog's character index, rebuilt when a show was added, removed or edited since it was built."""
-    fingerprint = (catalog.generation,)
-    index = _CHARACTER_INDEXES.get(catalog)
-    if index is None or index.fingerprint != fingerprint:
-        index = _CharacterIndex(catalog, fingerprint)
-        _CHARACTER_INDEXES[catalog] = index
+    return _current(_CHARACTER_INDEXES, catalog, _CharacterIndex)
+
+
+IndexT = TypeVar("IndexT", _PeopleIndex, _CharacterIndex)
+
+
+def _current(
+    cache: weakref.WeakKeyDictionary[Catalog, IndexT], catalog: Catalog, build: Callable[[Catalog], IndexT]
+) -> IndexT:
+    """Return the catalog's index from `cache`, built again when the catalog changed since it was built."""
+    index = cache.get(catalog)
+    if index is None or index.generation != catalog.generation:
+        index = cache[catalog] = build(catalog)
     return index
 
 
