@@ -67,6 +67,12 @@ def check_import_size(size: int) -> None:
         raise InvalidInput(f"The file is larger than {IMPORT_MAX_BYTES // 1000} kB; split it into smaller files.")
 
 
+def check_import_count(count: int) -> None:
+    """Refuse a file with more shows than one import may add."""
+    if count > IMPORT_MAX_SHOWS:
+        raise InvalidInput(f"The file holds {count} shows; import at most {IMPORT_MAX_SHOWS} at a time.")
+
+
 def parse_import(data: bytes, filename: str) -> list[ImportRow]:
     """Parse a JSON or CSV import file; every row must validate, else ImportRejected lists each bad line."""
     check_import_size(len(data))
@@ -78,8 +84,7 @@ def parse_import(data: bytes, filename: str) -> list[ImportRow]:
     records = _json_records(text) if kind == "json" else _csv_records(text)
     if not records:
         raise InvalidInput("The file holds no shows; see data/import-example.json for the format.")
-    if len(records) > IMPORT_MAX_SHOWS:
-        raise InvalidInput(f"The file holds {len(records)} shows; import at most {IMPORT_MAX_SHOWS} at a time.")
+    check_import_count(len(records))
     rows: list[ImportRow] = []
     problems: list[ImportProblem] = []
     seen: dict[str, int] = {}
@@ -158,6 +163,7 @@ def _json_records(text: str) -> list[tuple[int, Mapping[str, Any]]]:
     shows = document.get("shows") if isinstance(document, dict) else document
     if not isinstance(shows, list):
         raise ImportRejected([ImportProblem(1, "the file must be a list of shows or an object with a “shows” list.")])
+    check_import_count(len(shows))  # before any per-item work
     lines = _json_item_lines(text, isinstance(document, dict), len(shows))
     records: list[tuple[int, Mapping[str, Any]]] = []
     problems: list[ImportProblem] = []
@@ -182,12 +188,15 @@ def _json_item_lines(text: str, wrapped: bool, count: int) -> list[int]:
         start = text.index("[") + 1
     lines: list[int] = []
     position = start
+    line, counted = 1, 0  # the line number at `counted`, advanced as the scan goes: linear in the text
     try:
         while start >= 0 and len(lines) < count:
             while text[position] in " \t\r\n,":
                 position += 1
             _value, end = decoder.raw_decode(text, position)
-            lines.append(text.count("\n", 0, position) + 1)
+            line += text.count("\n", counted, position)
+            counted = position
+            lines.append(line)
             position = end
     except (ValueError, IndexError):
         pass
@@ -215,7 +224,8 @@ def _csv_records(text: str) -> list[tuple[int, Mapping[str, Any]]]:
             if None in row:
                 problems.append(ImportProblem(line, "this row has more values than the header has columns."))
             elif any((value or "").strip() for value in row.values()):
-                records.append((line, {k: (v if v and v.strip() else None) for k, v in row.items()}))
+                records.append((line, {k: (_live_cell(v) if v and v.strip() else None) for k, v in row.items()}))
+                check_import_count(len(records))  # stop reading as soon as the file holds too many
             line = reader.line_num + 1
     except csv.Error as error:
         problems.append(ImportProblem(reader.line_num, f"this is not valid CSV ({error})."))
@@ -250,7 +260,20 @@ def export_shows(shows: Iterable[Show], kind: str = "json") -> bytes:
     writer.writeheader()
     for record in records:
         writer.writerow({
-            name: "|".join(value) if isinstance(value, list) else ("" if value is None else value)
+            name: _inert_cell("|".join(value) if isinstance(value, list) else ("" if value is None else str(value)))
             for name, value in record.items()
         })  # fmt: skip
     return out.getvalue().encode()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula; a leading apostrophe keeps it text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert_cell(text: str) -> str:
+    """Return `text` safe to open in a spreadsheet; `_live_cell` undoes it on import."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _live_cell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
