@@ -23,6 +23,7 @@ from bot.ask.wording import (
     listed,
     timestamps,
 )
+from bot.cards import local_clock, weekly_slot
 from bot.models import Show, Status
 
 
@@ -108,18 +109,21 @@ def _next_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
         )
     when = timestamps(count.moment) if count.exact else f"{iso_day(count.air_date)} (Korea date)"
     of = f" of {count.total}" if count.total else ""
-    slot = _air_days(show)
+    slot = _air_days(show, count.moment)
     if kind is schedule.CountdownKind.PREMIERE:
         return Answer(f"{label(show)} premieres on {when}.{slot}", "next_episode", True, (show.id,))
     text = f"Episode {count.episode}{of} of {label(show)} airs on {when}.{slot}"
     return Answer(text, "next_episode", True, (show.id,))
 
 
-def _air_days(show: Show) -> str:
-    """Return " It airs on Sat and Sun." when the catalog knows the weekly slot, else nothing."""
-    if not show.air_days:
-        return ""
-    return f" It airs on {listed(list(show.air_day_names))}."
+def _air_days(show: Show, at: dt.datetime) -> str:
+    """Return " It airs every Sat & Sun 21:00 KST." (the show's own days and clock) when known, else nothing.
+
+    The next airing above is a Discord timestamp, in the reader's zone; the weekly slot is in the show's, named,
+    so a Tuesday-morning Seoul broadcast never reads as "premieres on Monday ... airs on Tue".
+    """
+    slot = weekly_slot(show, at=at)
+    return f" It airs every {slot}." if slot else ""
 
 
 def episode_date(ctx: Context, groups: dict[str, str]) -> Answer:
@@ -229,7 +233,9 @@ def _airing(days: int, intent: str) -> Handler:
                 continue
             numbers = ", ".join(str(e.number) for e in episodes[:3]) + ("…" if len(episodes) > 3 else "")
             network = f", {only or show.networks[0]}" if show.networks else ""
-            when = f" {schedule.discord_timestamp(episodes[0].air_at, 't')}" if episodes[0].time_known else ""
+            first = episodes[0].air_at
+            when = f" {local_clock(show, first, '%H:%M')} = {schedule.discord_timestamp(first, 't')}" \
+                if episodes[0].time_known else ""  # fmt: skip
             line = f"{show.title} (ep {numbers}{network}{when})"
             found.append(((show.popularity_rank is None, show.popularity_rank or 0, episodes[0].air_at), line, show.id))
         window = (
