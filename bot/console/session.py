@@ -268,11 +268,15 @@ class Console:
         await self.drain(within=span, quiet=0)
         return False
 
-    def _control(self, number: str, kinds: set[int]) -> Component:
+    def _require_controls(self) -> None:
+        """Refuse a click or pick where the current channel has no message with buttons or menus."""
         if self.controls_message is None:
             elsewhere = [self.fake.channel(i).name for i in self.controls_in if i != self.channel.id]
             hint = f"; there are some in {', '.join('#' + n for n in elsewhere)} (channel #name)" if elsewhere else ""
             raise UsageError(f"no message with buttons or menus in #{self.channel.name} yet{hint}.")
+
+    def _control(self, number: str, kinds: set[int]) -> Component:
+        self._require_controls()
         try:
             control = self.controls[int(number) - 1]
             if int(number) < 1:
@@ -295,6 +299,7 @@ class Console:
 
     async def select(self, args: str) -> bool:
         """Pick options in a menu of the last message with controls (`select 1 2`, or `select 2` for a lone menu)."""
+        self._require_controls()
         numbers = args.split()
         menus = [c for c in self.controls if c.type != 2]
         if len(numbers) == 1 and len(menus) == 1:
