@@ -223,10 +223,7 @@ def run_console(
 
 
 def _only_quiet_records(path: Path) -> bool:
-    """Tell whether the log holds no error and no objection from the fake Discord, so need not be kept.
-
-    (discord.py warns on every start that voice is unsupported; that is no reason to keep it.)
-    """
+    """Tell whether the log holds no error and no objection from the fake Discord, so need not be kept."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
