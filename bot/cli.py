@@ -218,7 +218,7 @@ def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: T
     missed = asked = 0
     for number, query in enumerate(queries, 1):
         results: list[dict[str, object]] = []
-        if query.strip():
+        if query.strip() or not batch:  # a lone blank query is a mistake (status 2); a blank line in a batch is not
             asked += 1
             try:
                 results = _search_results(catalog, checked_query(query), people=args.people, limit=args.limit)

@@ -145,6 +145,8 @@ def test_the_exit_status_reflects_the_whole_batch(environment: dict[str, str]) -
     assert lines[0] == [] and lines[1] == [] and lines[2][0]["title"] == "Vincenzo"  # the batch went on
     assert "line 2: That is longer than 100 characters" in result.stderr
     assert "2 of 3 queries found nothing." in result.stderr
+    alone = dramabot("search", "  ", env=environment)  # one blank query is a mistake, not an empty batch line
+    assert alone.returncode == 2 and alone.stderr == "dramabot: Type at least one letter of a title or name.\n"
 
 
 def test_limit_gives_that_many_when_that_many_are_close(environment: dict[str, str]) -> None:
