@@ -165,8 +165,8 @@ async def _run_session(
             names = ", ".join("/" + n for n in chat_commands(fake))
             stdout.write(f"Ready: {len(bot.catalog.shows)} shows in {where}. Commands: {names}\n")
             if clock_speed != 1:
-                stdout.write(f"Clock: the bot's clock (bot.clock) runs {clock_speed:g}× faster; only features that"
-                             " read it speed up, everything else runs in real time.\n")  # fmt: skip
+                stdout.write(f"Clock: the bot's clock runs {clock_speed:g}× faster: announcements come sooner,"
+                             " and “in 5 minutes” counts from it; trivia rounds keep real seconds.\n")  # fmt: skip
             stdout.write("Type help for the commands, quit to leave.\n" if interactive else "")
             stdout.flush()
             if lines is None:
