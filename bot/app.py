@@ -54,6 +54,8 @@ class Dramabot(commands.Bot):
     catalog: Catalog
 
     def __init__(self, settings: Settings, *, clock: ScaledClock = SYSTEM_CLOCK) -> None:
+        # The bot has no voice: discord.py's warning that voice's libraries are missing is noise on every start.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         # Mentions of the bot reach it with their content even without the privileged message-content intent.

@@ -27,6 +27,7 @@ from bot.models import (
 )
 from bot.schedule import discord_timestamp
 
+NO_DETAILS = "No year, network, episode count or air dates in the catalog yet."
 SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList and TMDB"
 LOCAL_SOURCE = "Added by this server's admins"
 # Discord's embed limits (a field value holds 1,024 characters; a whole embed 6,000).
@@ -67,7 +68,8 @@ def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
     if show.episode_count:
         summary.append(f"{show.episode_count} episode{'s' if show.episode_count != 1 else ''}")
-    summary.append(STATUS_LABELS[status])
+    if status is not Status.UNKNOWN:  # "Unknown" alone would read as if the show itself were unknown
+        summary.append(STATUS_LABELS[status])
     fields: list[Field] = []
     if show.premiere:
         aired = show.premiere.isoformat()
@@ -104,7 +106,8 @@ def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
         footer += "; schedule data from TVmaze (CC BY-SA)"
     return Card(
         title=title[:TITLE_LIMIT],
-        description=" · ".join(part for part in summary if part) + (f"\n\n{show.synopsis}" if show.synopsis else ""),
+        description=(" · ".join(part for part in summary if part) or NO_DETAILS)
+        + (f"\n\n{show.synopsis}" if show.synopsis else ""),
         fields=tuple(fields),
         image_url=show.poster_url,
         footer=footer,
@@ -154,8 +157,9 @@ def announcement_text(
     if show.networks:
         fields.append(Field("Network", _fit(", ".join(show.networks)), inline=True))
     fields.append(Field("Airs", air_time_text(air_at, time_known, air_date, show.timezone)))
-    verb = "premieres" if str(kind) == AnnouncementKind.PREMIERE else "airs"
-    description = f"**{show.title}** {verb}: {episode_line(episode, total, kind).lower()}."
+    which = f"episode {episode} of {total}" if total else f"episode {episode}"
+    premiere = str(kind) == AnnouncementKind.PREMIERE
+    description = f"**{show.title}** {'premieres with' if premiere else 'airs'} {which}."
     if sample:
         description = "This is a sample announcement; real ones look like this.\n" + description
     return Card(
@@ -195,10 +199,14 @@ def countdown_lines(show: Show, countdown: schedule.Countdown) -> list[str]:
         when = discord_timestamp(c.moment, "F") if c.exact or c.air_date is None else f"on {c.air_date:%d %B %Y}"
         return [f"Finished: {last} aired {when}."]
     verb = "Premieres" if c.kind is schedule.CountdownKind.PREMIERE else "Next"
+    slot = weekly_slot(show, at=c.moment)
     if c.exact:
-        return [f"{verb}: {which}", f"Airs {air_time_text(c.moment, True, c.moment.date(), show.timezone)}"]
+        when = air_time_text(c.moment, True, c.moment.date(), show.timezone)
+        broadcast = f"Broadcast: {local_clock(show, c.moment)}" + (f"; weekly {slot}" if slot else "")
+        return [f"{verb}: {which}", f"Airs {when}", broadcast]
     day = c.air_date or c.moment.date()
-    return [f"{verb}: {which}", f"Airs on {air_time_text(c.moment, False, day, show.timezone)}"]
+    weekly = [f"Weekly: {slot}"] if slot else []
+    return [f"{verb}: {which}", f"Airs on {air_time_text(c.moment, False, day, show.timezone)}", *weekly]
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +218,17 @@ class UpcomingLine:
 
 
 def upcoming_line(show: Show, episode: schedule.ScheduledEpisode, total: int | None) -> UpcomingLine:
-    """Say what airs: "<time> · **Title** (network) · Episode 3 of 16", listed under its Seoul date."""
-    when = discord_timestamp(episode.air_at, "t") if episode.time_known else "time TBA"
+    """Say what airs: "20:50 KST (<your time>) · **Title** (network) · Episode 3 of 16", under its Seoul date."""
+    day = episode.air_at.astimezone(UPCOMING_ZONE).date() if episode.time_known else episode.air_date
+    if episode.time_known:
+        # The show's own clock, like the day it is listed under; the weekday too when its own date is another.
+        style = "%H:%M" if episode.air_date == day else "%a %H:%M"
+        when = f"{local_clock(show, episode.air_at, style)} ({discord_timestamp(episode.air_at, 't')})"
+    else:
+        when = "time TBA"
     kind = AnnouncementKind.PREMIERE if episode.number == 1 else AnnouncementKind.EPISODE
     which = episode_line(episode.number, total, kind)
     networks = f" ({', '.join(show.networks[:2])})" if show.networks else ""
-    day = episode.air_at.astimezone(UPCOMING_ZONE).date() if episode.time_known else episode.air_date
     return UpcomingLine(day, f"{when} · **{show.title}**{networks} · {which}"[:300])
 
 
@@ -256,7 +269,7 @@ def upcoming_card(lines: list[UpcomingLine], *, page: int, days: int, network: s
             out.append(f"\n**{line.day:%A %d %B}** (Seoul)")
         out.append(line.text)
     text = "\n".join(out).strip()[:4000] or f"Nothing airs{where} in the next {days} days."
-    footer = f"Page {page + 1} of {pages} · times in your time zone, days by Seoul date"
+    footer = f"Page {page + 1} of {pages} · days by Seoul date; times on each show's clock, yours in brackets"
     return (
         Card(title=f"Airing in the next {days} days{where}"[:TITLE_LIMIT], description=text, footer=footer),
         page,
@@ -295,15 +308,55 @@ def person_card(catalog: Catalog, person: Person, *, guild_id: int | None, page:
 
 
 def _air_slot(show: Show, airing: schedule.Schedule | None, now: dt.datetime) -> str:
+    """The weekly slot on the show's own clock, then the next airing as a timestamp each reader sees in their zone."""
+    upcoming = airing.next_after(now) if airing else None
+    slot = weekly_slot(show, at=upcoming.air_at if upcoming else now)
+    if not slot or upcoming is None:
+        return slot
+    if upcoming.time_known:
+        return f"{slot}\nnext {discord_timestamp(upcoming.air_at, 'f')} ({discord_timestamp(upcoming.air_at, 'R')})"
+    return f"{slot}\nnext on {upcoming.air_date:%a %d %B %Y}"
+
+
+# -- the show's own clock: its air days and local time, with its zone named ---------------------------------
+
+
+def zone_label(show: Show, at: dt.datetime) -> str:
+    """Name the show's time zone as people write it at `at` ("KST"), or by its IANA name when it has no letters."""
+    try:
+        name = at.astimezone(schedule.show_zone(show)).tzname() or ""
+    except ValueError:
+        return show.timezone
+    return name if name.isalpha() else show.timezone  # zoneinfo writes "+07" where a zone has no abbreviation
+
+
+def and_list(items: Sequence[str]) -> str:
+    """Join short items as a schedule does: "Tue & Wed", "Mon, Tue & Wed"."""
+    return " & ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " & " + items[-1]
+
+
+def weekly_slot(show: Show, *, at: dt.datetime) -> str:
+    """Say when a show airs each week on its own clock: "Tue & Wed 20:50 KST"; "" when its air days are unknown.
+
+    The days are the broadcaster's days, so the time beside them is the broadcaster's too: mixing a reader's
+    time with Seoul's weekdays puts a Tuesday 08:34 broadcast on "Tue at 23:34" for a reader in UTC.
+    """
     if not show.air_days:
         return ""
-    days = ", ".join(show.air_day_names)
+    days = and_list(show.air_day_names)
+    zone = zone_label(show, at)
     if show.air_time is None:
-        return days
-    upcoming = airing.next_after(now) if airing else None
-    if upcoming is not None:
-        return f"{days} at {discord_timestamp(upcoming.air_at, 't')} (next {discord_timestamp(upcoming.air_at, 'R')})"
-    return f"{days} at {show.air_time.strftime('%H:%M')} {show.timezone}"
+        return f"{days} ({zone})"
+    return f"{days} {show.air_time:%H:%M} {zone}"
+
+
+def local_clock(show: Show, moment: dt.datetime, style: str = "%a %d %B %Y %H:%M") -> str:
+    """Say a moment on the show's own clock, its zone named: "Wed 03 March 2027 20:50 KST"."""
+    try:
+        local = moment.astimezone(schedule.show_zone(show))
+    except ValueError:
+        local = moment
+    return f"{local.strftime(style)} {zone_label(show, moment)}"
 
 
 def _fit(text: str, limit: int = FIELD_LIMIT) -> str:

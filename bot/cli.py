@@ -16,19 +16,29 @@ from typing import TextIO
 from bot.cards import render_text, show_card
 from bot.catalog import Catalog, open_catalog
 from bot.clock import SYSTEM_CLOCK
-from bot.errors import DramabotError, NotFound
+from bot.errors import DramabotError, InvalidInput, NotFound
 from bot.settings import Settings
+from bot.text import checked_query
 
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 
 
+# What only reads the catalog: with no database yet it reads the packaged seed rather than create one here.
+READ_ONLY = frozenset({"search", "show", "ask", "trivia-sample"})
+DATABASE_HELP = "the SQLite catalog (default: DATABASE_PATH, else data/dramabot.sqlite3 under this folder)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dramabot", description="A Discord bot for drama fans.")
-    parser.add_argument("--database", metavar="PATH", help="the SQLite catalog (default: DATABASE_PATH)")
+    parser.add_argument("--database", metavar="PATH", help=DATABASE_HELP)
+    # `--database` may come after the subcommand too; SUPPRESS keeps a subcommand without it from erasing the
+    # value given before it.
+    database_option = argparse.ArgumentParser(add_help=False)
+    database_option.add_argument("--database", metavar="PATH", default=argparse.SUPPRESS, help=DATABASE_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", help="connect to Discord and serve (needs DISCORD_TOKEN)")
+    commands.add_parser("run", parents=[database_option], help="connect to Discord and serve (needs DISCORD_TOKEN)")
 
     console = commands.add_parser("console", help="try the bot in this terminal: a fake Discord, no account or token")
     console.add_argument(
@@ -39,10 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console.add_argument(
         "--database",
-        dest="console_database",  # not "database": the subparser's default would wipe `dramabot --database X console`
-        type=Path,
+        default=argparse.SUPPRESS,
         metavar="PATH",
-        help="keep the bot's data in PATH (default: a throwaway copy of the seed catalog)",
+        help="keep the bot's data, and its fake server, in PATH (default: a throwaway copy of the seed catalog)",
     )
     console.add_argument(
         "--clock-speed",
@@ -52,29 +61,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the bot's clock N times faster, for features that honour it (scheduled announcements)",
     )
 
-    search = commands.add_parser("search", help="search the catalog for shows (or people)")
+    search = commands.add_parser(
+        "search", parents=[database_option], help="search the catalog for shows (or people)",
+        epilog="Exit status 0 when every query found something, 1 when any found nothing (blank lines do not count).",
+    )  # fmt: skip
     search.add_argument("query", help="what to look for; '-' reads one query a line from standard input")
     search.add_argument("--people", action="store_true", help="search people instead of shows")
-    search.add_argument("--limit", type=_positive, default=10, help="how many results (default 10)")
+    search.add_argument(
+        "--limit", type=_positive, default=10, metavar="N",
+        help="at most N results (default 10); fewer when fewer names are close to the query",
+    )  # fmt: skip
     search.add_argument("--json", action="store_true", help="print a JSON array, best first")
 
-    show = commands.add_parser("show", help="print a show's facts")
+    show = commands.add_parser("show", parents=[database_option], help="print a show's facts")
     show.add_argument("title", help="the show's title, as you would type it")
 
-    sync = commands.add_parser("sync", help="add upcoming dramas and their episodes from public schedules")
+    sync = commands.add_parser(
+        "sync", parents=[database_option], help="add upcoming dramas and their episodes from public schedules"
+    )
     sync.add_argument("--source", choices=("tvmaze", "tmdb"), help="one source only (default: every configured one)")
     sync.add_argument("--days", type=_positive, default=14, help="how many days ahead to look (default 14)")
 
-    ask = commands.add_parser("ask", help="answer a question about dramas asked in plain words")
+    ask = commands.add_parser("ask", parents=[database_option], help="answer a question about dramas in plain words")
     ask.add_argument("question", help='e.g. "who plays Lee Eun Soo in Soundtrack #1?"')
 
-    trivia = commands.add_parser("trivia-sample", help="print trivia questions with their answers, to judge them")
+    trivia = commands.add_parser(
+        "trivia-sample", parents=[database_option], help="print trivia questions with their answers, to judge them"
+    )
     trivia.add_argument("--seed", type=int, default=1, help="the random seed; the same seed, the same questions")
     trivia.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
 
     database = commands.add_parser("db", help="maintain the database")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    database_commands.add_parser("upgrade", help="apply migrations and load or upgrade the seed catalog")
+    database_commands.add_parser(
+        "upgrade", parents=[database_option], help="apply migrations and load or upgrade the seed catalog"
+    )
     return parser
 
 
@@ -84,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Builds its own settings (pointed at the fake Discord) and sends the bot's log to a file.
         from bot.console import run_console
 
-        database = args.console_database or (Path(args.database) if args.database else None)
+        database = Path(args.database) if args.database else None
         return run_console(os.environ, script=args.script, database=database, clock_speed=args.clock_speed)
     try:
         settings = Settings.from_env()
@@ -116,14 +137,23 @@ def _with_database(settings: Settings, path: str) -> Settings:
 async def _offline(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sync":
         return await _sync(args, settings)
-    repository, catalog, report = await open_catalog(settings.database_path)
+    path: Path | str = settings.database_path
+    if args.command in READ_ONLY and not settings.database_path.exists():
+        # Reading must not leave a database behind in whatever folder this runs from.
+        print(
+            f"dramabot: no database at {settings.database_path.resolve()} (DATABASE_PATH or --database); "
+            "reading the packaged seed catalog. `dramabot db upgrade` creates the database.",
+            file=sys.stderr,
+        )
+        path = ":memory:"
+    repository, catalog, report = await open_catalog(path)
     try:
         if args.command == "db":
             state = "already current" if report.skipped else (
                 f"{report.shows_added} shows added, {report.shows_updated} updated, "
                 f"{report.shows_unchanged} unchanged, {report.people_added} people added"
             )  # fmt: skip
-            print(f"{settings.database_path}: schema current; seed {report.version[:12]} {state}.")
+            print(f"{settings.database_path.resolve()}: schema current; seed {report.version[:12]} {state}.")
             return 0
         if args.command == "search":
             return _search(catalog, args, sys.stdin, sys.stdout)
@@ -178,14 +208,28 @@ class ProgressBar:
 
 
 def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    queries = (line.rstrip("\n") for line in stdin) if args.query == "-" else iter([args.query])
-    found_all = True
-    for query in queries:
-        results = _search_results(catalog, query, people=args.people, limit=args.limit)
-        found_all = found_all and bool(results)
+    """Print each query's results; return 0 when every query found something, 1 when any found nothing.
+
+    With '-' a blank line prints an empty result and counts for nothing; a query too long is told on standard
+    error, prints an empty result and counts as not found, and the batch goes on.
+    """
+    batch = args.query == "-"
+    queries = (line.rstrip("\n") for line in stdin) if batch else iter([args.query])
+    missed = asked = 0
+    for number, query in enumerate(queries, 1):
+        results: list[dict[str, object]] = []
+        if query.strip() or not batch:  # a lone blank query is a mistake (status 2); a blank line in a batch is not
+            asked += 1
+            try:
+                results = _search_results(catalog, checked_query(query), people=args.people, limit=args.limit)
+            except InvalidInput as error:
+                if not batch:
+                    raise
+                print(f"dramabot: line {number}: {error.message}", file=sys.stderr)
+            missed += not results
         if args.json:
             stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
-        elif args.query == "-":
+        elif batch:
             stdout.write(" | ".join(_result_line(item) for item in results) + "\n")
         else:
             for item in results:
@@ -193,12 +237,12 @@ def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: T
             if not results:
                 print(f"Nothing in the catalog matches “{query}”.", file=sys.stderr)
         stdout.flush()
-    return 0 if found_all else EXIT_NOT_FOUND
+    if batch and missed:
+        print(f"dramabot: {missed} of {asked} queries found nothing.", file=sys.stderr)
+    return EXIT_NOT_FOUND if missed else 0
 
 
 def _search_results(catalog: Catalog, query: str, *, people: bool, limit: int) -> list[dict[str, object]]:
-    if not query.strip():
-        return []
     if people:
         return [
             {"name": hit.name, "id": hit.id, "score": round(hit.score, 1), "sure": hit.sure}

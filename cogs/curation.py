@@ -398,8 +398,8 @@ class Curation(commands.Cog):
             rows = await asyncio.to_thread(parse_import, data, file.filename)
             await self.editor.import_shows(by, rows, file.filename)
         except ImportRejected as rejected:
-            await interaction.followup.send(rejected_import_text(rejected), ephemeral=True)
-            return
+            # Through the one error handler, like every refusal: the user reads every problem line.
+            raise InvalidInput(rejected_import_text(rejected)) from rejected
         names = ", ".join(row.draft.title for row in rows[:10]) + (" …" if len(rows) > 10 else "")
         await interaction.followup.send(f"Imported {len(rows)} dramas: {names}", ephemeral=True)
 
@@ -439,7 +439,7 @@ class Curation(commands.Cog):
 
     @catalog_commands.command(name="undo")
     async def catalog_undo(self, interaction: discord.Interaction[Dramabot]) -> None:
-        """Undo this server's latest add, edit or removal of a drama from the last day."""
+        """Undo the newest change to this server's dramas from the last day, and say which one it was."""
         undone = await self.editor.undo_last(curator(interaction), now=self.bot.clock.now())
         await interaction.response.send_message(undo_text(undone))
 

@@ -223,7 +223,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Cast tri
         rounds=f"How many questions (1 to {MAX_ROUNDS}, default {DEFAULT_ROUNDS})",
         seconds=f"Seconds to answer each question ({MIN_SECONDS} to {MAX_SECONDS}, default {DEFAULT_SECONDS})",
         show="Ask only about this drama",
-        difficulty="Easy asks about main casts of popular dramas; hard about supporting roles and crews",
+        difficulty="Easy: what most fans know (leads of popular dramas); hard: small parts and little-watched dramas",
     )
     @app_commands.choices(difficulty=[app_commands.Choice(name=level.title(), value=level) for level in DIFFICULTIES])
     async def start(

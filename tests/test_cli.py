@@ -22,10 +22,18 @@ def environment(seeded_database: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def dramabot(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dramabot(
+    *args: str, env: dict[str, str], stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    if cwd is not None:  # run from another folder: this checkout's bot, whatever is installed
+        env = env | {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, "-m", "bot", *args], env=env, input=stdin, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+    )  # fmt: skip
 
 
 def test_search_json_puts_the_misspelt_show_first(environment: dict[str, str]) -> None:
@@ -98,3 +106,70 @@ def test_a_bad_setting_is_one_sentence_and_status_2(environment: dict[str, str])
     result = dramabot("search", "vincenzo", env=environment)
     assert result.returncode == 2
     assert "SYNC_HOUR_UTC must be an hour from 0 to 23" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- the edges a newcomer found (issue 18) -------------------------------------------------------------------
+
+
+def test_database_may_come_before_or_after_the_command(environment: dict[str, str], tmp_path: Path) -> None:
+    database = environment.pop("DATABASE_PATH")
+    # An empty DATABASE_PATH folder: were --database ignored, the command would read the packaged seed and say so.
+    environment["DATABASE_PATH"] = str(tmp_path / "elsewhere" / "none.sqlite3")
+    with sqlite3.connect(database) as raw:
+        raw.execute("UPDATE shows SET title = 'Vincenzo Renamed' WHERE title = 'Vincenzo'")
+    for args in (("--database", database, "search", "vincenzo renamed", "--json"),
+                 ("search", "vincenzo renamed", "--json", "--database", database),
+                 ("search", "--database", database, "vincenzo renamed", "--json")):  # fmt: skip
+        result = dramabot(*args, env=environment)
+        assert result.returncode == 0 and result.stderr == "", (args, result.stderr)
+        assert json.loads(result.stdout)[0]["title"] == "Vincenzo Renamed", args
+    shown = dramabot("show", "vincenzo renamed", "--database", database, env=environment)
+    assert shown.returncode == 0 and shown.stdout.startswith("Vincenzo Renamed")
+
+
+def test_a_blank_line_in_a_batch_is_an_empty_result_not_a_failure(environment: dict[str, str]) -> None:
+    result = dramabot("search", "-", "--json", env=environment, stdin="vincenzo\n\n   \ngoblin\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 4 and lines[1] == lines[2] == []
+    assert lines[0][0]["title"] == "Vincenzo" and lines[3][0]["title"] == "Goblin"
+    text = dramabot("search", "-", env=environment, stdin="vincenzo\n\ngoblin\n")
+    assert text.returncode == 0 and text.stdout.splitlines()[1] == ""
+
+
+def test_the_exit_status_reflects_the_whole_batch(environment: dict[str, str]) -> None:
+    too_long = "x" * 101
+    result = dramabot("search", "-", "--json", env=environment, stdin=f"zzqqxxzzqq\n{too_long}\nvincenzo\n")
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == [] and lines[1] == [] and lines[2][0]["title"] == "Vincenzo"  # the batch went on
+    assert "line 2: That is longer than 100 characters" in result.stderr
+    assert "2 of 3 queries found nothing." in result.stderr
+    alone = dramabot("search", "  ", env=environment)  # one blank query is a mistake, not an empty batch line
+    assert alone.returncode == 2 and alone.stderr == "dramabot: Type at least one letter of a title or name.\n"
+
+
+def test_limit_gives_that_many_when_that_many_are_close(environment: dict[str, str]) -> None:
+    for limit in (1, 3, 10):
+        result = dramabot("search", "love", "--json", "--limit", str(limit), env=environment)
+        assert len(json.loads(result.stdout)) == limit
+    # Fewer are close to "goblin": the limit is a ceiling, and the help says so.
+    assert len(json.loads(dramabot("search", "goblin", "--json", "--limit", "10", env=environment).stdout)) < 10
+    assert "at most N results (default 10)" in " ".join(dramabot("search", "--help", env=environment).stdout.split())
+
+
+def test_reading_creates_no_database_and_says_what_it_read(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE", "LOG_LEVEL"))}
+    found = dramabot("search", "soundtrak 1", "--json", env=env, cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)[0]["title"] == "Soundtrack #1"
+    expected = tmp_path.resolve() / "data" / "dramabot.sqlite3"
+    assert f"no database at {expected}" in found.stderr and "reading the packaged seed catalog" in found.stderr
+    for args in (("show", "goblin"), ("ask", "who directed vincenzo?"), ("trivia-sample", "--count", "2")):
+        assert dramabot(*args, env=env, cwd=tmp_path).returncode == 0, args
+    assert list(tmp_path.iterdir()) == []  # nothing left behind in the folder it ran from
+    made = dramabot("db", "upgrade", env=env, cwd=tmp_path)
+    assert made.returncode == 0 and made.stdout.startswith(f"{expected}: schema current")
+    assert expected.is_file()
+    again = dramabot("search", "goblin", env=env, cwd=tmp_path)
+    assert again.returncode == 0 and again.stderr == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 import shutil
 import time
 from pathlib import Path
@@ -266,3 +267,6 @@ def test_clock_speed_brings_a_scheduled_announcement_sooner(tmp_path: Path, seed
     announced = out[out.index("> wait 25") :]
     assert "[#announcements] Dramabot" in announced, out
     assert "Clockwork Premiere Night" in announced, out
+    # Relative times count from the bot's clock: from this machine's the episode would still be "in 19 minutes".
+    when = re.search(r"│ Airs: .*\((.*)\)", announced)
+    assert when is not None and (when.group(1).endswith(" ago") or when.group(1) == "in 0 seconds"), announced

@@ -206,7 +206,32 @@ def test_person_filter_asks_only_about_that_person(pool: TriviaPool, facts: Fact
     assert {q.kind for q in questions} <= CAST_KINDS | {QuestionKind.WHO_DIRECTED}
 
 
-def test_easy_cast_questions_are_main_roles_in_popular_shows(pool: TriviaPool, facts: Facts) -> None:
+def band(show: Show) -> int:
+    """The show's popularity, as the difficulty rule reads it: 0 popular, 1 middling, 2 obscure or unranked."""
+    rank = show.popularity_rank
+    return 0 if rank is not None and rank <= EASY_MAX_RANK else 1 if rank is not None and rank <= HARD_MIN_RANK else 2
+
+
+def spotlight(credit: Credit) -> int:
+    """How far from the spotlight a credit is: 0 the first four of a main cast, 1 the rest of it, a supporting
+    part billed in the first eight or a director, 2 any other part."""
+    if credit.kind is not CreditKind.CAST:
+        return 1
+    if credit.role is Role.MAIN:
+        return 0 if credit.billing <= 4 else 1
+    return 1 if credit.role is Role.SUPPORT and credit.billing <= 8 else 2
+
+
+def question_credit(question: Question, facts: Facts) -> Credit | None:
+    if question.person_id is None or question.show_id is None:
+        return None
+    if question.kind is QuestionKind.WHO_DIRECTED:
+        (credit,) = [c for c in facts.credits[question.show_id] if c.kind is CreditKind.DIRECTOR][:1]
+        return credit
+    return facts.cast_credit(question.show_id, question.person_id)
+
+
+def test_easy_questions_are_the_leads_and_facts_of_popular_shows(pool: TriviaPool, facts: Facts) -> None:
     rng = random.Random(5)
     for _ in range(300):
         question = make_question(pool, rng, difficulty="easy")
@@ -214,21 +239,34 @@ def test_easy_cast_questions_are_main_roles_in_popular_shows(pool: TriviaPool, f
         assert show.popularity_rank is not None and show.popularity_rank <= EASY_MAX_RANK
         assert question.kind is not QuestionKind.WHO_DIRECTED
         if question.kind in CAST_KINDS:
-            assert question.person_id is not None
-            assert facts.cast_credit(show.id, question.person_id).role is Role.MAIN
+            credit = question_credit(question, facts)
+            assert credit is not None and credit.role is Role.MAIN and credit.billing <= 4
 
 
-def test_hard_questions_are_supporting_roles_crews_or_obscure_shows(pool: TriviaPool, facts: Facts) -> None:
+def test_hard_questions_are_about_obscure_facts_whatever_their_kind(pool: TriviaPool, facts: Facts) -> None:
     rng = random.Random(6)
-    for _ in range(300):
+    kinds = set()
+    for _ in range(400):
         question = make_question(pool, rng, difficulty="hard")
+        kinds.add(question.kind)
         show = facts.catalog.shows[question.show_id or 0]
-        obscure = show.popularity_rank is None or show.popularity_rank > HARD_MIN_RANK
-        if question.kind in CAST_KINDS:
-            assert question.person_id is not None
-            assert obscure or facts.cast_credit(show.id, question.person_id).role is not Role.MAIN
-        elif question.kind is not QuestionKind.WHO_DIRECTED:
-            assert obscure
+        credit = question_credit(question, facts)
+        assert band(show) + (spotlight(credit) if credit else 0) >= 2, question.text
+    assert kinds == set(QuestionKind)  # every kind can be hard, when its fact is obscure enough
+
+
+def test_who_directed_a_famous_drama_is_no_hard_question(pool: TriviaPool, catalog: Catalog) -> None:
+    goblin = catalog.find_show("Goblin").best
+    assert goblin.popularity_rank is not None and goblin.popularity_rank <= EASY_MAX_RANK
+    with pytest.raises(NoTrivia, match=r"^That drama has no hard questions; try .*medium"):
+        make_question(pool, random.Random(1), show_id=goblin.id, kind=QuestionKind.WHO_DIRECTED, difficulty="hard")
+    asked = make_question(pool, random.Random(1), show_id=goblin.id, kind=QuestionKind.WHO_DIRECTED)
+    assert asked.text == "Who directed Goblin (2016)?" and asked.difficulty == "medium"
+    rng = random.Random(7)
+    for _ in range(500):
+        question = make_question(pool, rng, difficulty="hard")
+        if question.kind is QuestionKind.WHO_DIRECTED:
+            assert band(catalog.shows[question.show_id or 0]) > 0, question.text
 
 
 def test_sample_text_reads_as_a_numbered_quiz(pool: TriviaPool) -> None:
@@ -393,7 +431,8 @@ def test_a_show_with_too_few_credits_gives_a_clear_error() -> None:
         make_question(pool, random.Random(1), show_id=bare.id)
     with pytest.raises(NoTrivia, match="not in this server's catalog"):
         make_question(pool, random.Random(1), show_id=999_999)
-    with pytest.raises(NoTrivia, match="too few credits"):
+    # A director is never an easy question: the drama has one, at another difficulty, and the error says so.
+    with pytest.raises(NoTrivia, match=r"^That drama has no easy questions; try medium or hard\.$"):
         make_question(pool, random.Random(1), show_id=100, kind=QuestionKind.WHO_DIRECTED, difficulty="easy")
     assert issubclass(NoTrivia, InvalidInput)
     with pytest.raises(InvalidInput, match="easy, medium or hard"):

@@ -23,6 +23,7 @@ from bot.ask.wording import (
     listed,
     timestamps,
 )
+from bot.cards import local_clock, weekly_slot
 from bot.models import Show, Status
 
 
@@ -34,7 +35,7 @@ def _run_text(ctx: Context, show: Show) -> str | None:
     parts: list[str] = []
     if first is not None:
         started = first.aired_by <= ctx.now or first.air_date < today
-        parts.append(f"{'premiered' if started else 'premieres'} on {air_moment(first)}")
+        parts.append(f"{'premiered' if started else 'premieres'} on {air_moment(first, show)}")
     elif show.premiere:
         parts.append(f"{'premiered' if show.premiere <= today else 'premieres'} on {iso_day(show.premiere)}")
     final = sched.final_episode()
@@ -42,7 +43,7 @@ def _run_text(ctx: Context, show: Show) -> str | None:
         parts[-1] += f" with all {sched.total or final.number} episodes at once"
     elif final is not None and (first is None or final.number != first.number):
         ended = final.aired_by <= ctx.now
-        parts.append(f"{'ended' if ended else 'is due to end'} on {air_moment(final)}")
+        parts.append(f"{'ended' if ended else 'is due to end'} on {air_moment(final, show)}")
     elif show.finale and (not show.premiere or show.finale != show.premiere):
         parts.append(f"{'ended' if show.finale < today else 'is due to end'} on {iso_day(show.finale)}")
     if not parts:
@@ -80,7 +81,7 @@ def _finale_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
     if final is not None:
         ended = final.aired_by <= ctx.now
         verb = "ended" if ended else "is due to end"
-        text = f"{label(show)} {verb} on {air_moment(final)} with episode {final.number}."
+        text = f"{label(show)} {verb} on {air_moment(final, show)} with episode {final.number}."
     else:
         assert show.finale is not None
         ended = show.finale < korea_today(ctx.now)
@@ -106,20 +107,23 @@ def _next_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
             f"The catalog does not know when {show.title} airs next; try /countdown {show.title}.",
             shows=(show.id,),
         )
-    when = timestamps(count.moment) if count.exact else f"{iso_day(count.air_date)} (Korea date)"
+    when = timestamps(count.moment, show) if count.exact else f"{iso_day(count.air_date)} (Korea date)"
     of = f" of {count.total}" if count.total else ""
-    slot = _air_days(show)
+    slot = _air_days(show, count.moment)
     if kind is schedule.CountdownKind.PREMIERE:
         return Answer(f"{label(show)} premieres on {when}.{slot}", "next_episode", True, (show.id,))
     text = f"Episode {count.episode}{of} of {label(show)} airs on {when}.{slot}"
     return Answer(text, "next_episode", True, (show.id,))
 
 
-def _air_days(show: Show) -> str:
-    """Return " It airs on Sat and Sun." when the catalog knows the weekly slot, else nothing."""
-    if not show.air_days:
-        return ""
-    return f" It airs on {listed(list(show.air_day_names))}."
+def _air_days(show: Show, at: dt.datetime) -> str:
+    """Return " It airs every Sat & Sun 21:00 KST." (the show's own days and clock) when known, else nothing.
+
+    The next airing above is a Discord timestamp, in the reader's zone; the weekly slot is in the show's, named,
+    so a Tuesday-morning Seoul broadcast never reads as "premieres on Monday ... airs on Tue".
+    """
+    slot = weekly_slot(show, at=at)
+    return f" It airs every {slot}." if slot else ""
 
 
 def episode_date(ctx: Context, groups: dict[str, str]) -> Answer:
@@ -134,7 +138,7 @@ def episode_date(ctx: Context, groups: dict[str, str]) -> Answer:
             if episode.number == number:
                 aired = episode.aired_by <= ctx.now
                 return Answer(
-                    f"Episode {number} of {label(show)} {'aired' if aired else 'airs'} on {air_moment(episode)}.",
+                    f"Episode {number} of {label(show)} {'aired' if aired else 'airs'} on {air_moment(episode, show)}.",
                     "episode_date",
                     True,
                     (show.id,),
@@ -178,7 +182,7 @@ def _finished_body(ctx: Context, show: Show, match: NameMatch) -> Answer:
         return reply(f"has not started yet{tail}")
     if status is Status.AIRING:
         upcoming = sched.next_after(ctx.now)
-        nxt = f"; episode {upcoming.number} airs on {air_moment(upcoming)}" if upcoming else ""
+        nxt = f"; episode {upcoming.number} airs on {air_moment(upcoming, show)}" if upcoming else ""
         return reply(f"is still airing{nxt}")
     return decline(
         "finished",
@@ -229,7 +233,9 @@ def _airing(days: int, intent: str) -> Handler:
                 continue
             numbers = ", ".join(str(e.number) for e in episodes[:3]) + ("…" if len(episodes) > 3 else "")
             network = f", {only or show.networks[0]}" if show.networks else ""
-            when = f" {schedule.discord_timestamp(episodes[0].air_at, 't')}" if episodes[0].time_known else ""
+            first = episodes[0].air_at
+            when = f", {local_clock(show, first, '%H:%M')} = {schedule.discord_timestamp(first, 't')}" \
+                if episodes[0].time_known else ""  # fmt: skip
             line = f"{show.title} (ep {numbers}{network}{when})"
             found.append(((show.popularity_rank is None, show.popularity_rank or 0, episodes[0].air_at), line, show.id))
         window = (

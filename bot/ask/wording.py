@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot import schedule
 from bot.ask.names import Context, NameMatch
+from bot.cards import local_clock
 from bot.models import Person, Show
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -60,15 +61,20 @@ def korea_today(now: dt.datetime) -> dt.date:
     return now.astimezone(SEOUL).date()
 
 
-def timestamps(moment: dt.datetime) -> str:
-    """Return a moment as Discord timestamps, full and relative, so each reader sees their own time zone."""
-    return f"{schedule.discord_timestamp(moment, 'F')} ({schedule.discord_timestamp(moment, 'R')})"
+def timestamps(moment: dt.datetime, show: Show | None = None) -> str:
+    """Return a moment as Discord timestamps, full and relative, so each reader sees their own time zone.
+
+    With the show, also the broadcast's own time ("Tue 08:34 KST"): the reader's weekday may be another one,
+    and the show's air days are its own.
+    """
+    own = f"; {local_clock(show, moment, '%a %H:%M')}" if show is not None else ""
+    return f"{schedule.discord_timestamp(moment, 'F')} ({schedule.discord_timestamp(moment, 'R')}{own})"
 
 
-def air_moment(episode: schedule.ScheduledEpisode) -> str:
-    """Return an exact air time as Discord timestamps, or the date alone when only the date is known."""
+def air_moment(episode: schedule.ScheduledEpisode, show: Show | None = None) -> str:
+    """Return an exact air time as Discord timestamps (and the show's own time), or the date when that is all."""
     if episode.time_known:
-        return timestamps(episode.air_at)
+        return timestamps(episode.air_at, show)
     return f"{iso_day(episode.air_date)} (Korea date)"
 
 

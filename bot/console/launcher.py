@@ -23,6 +23,7 @@ from typing import TextIO
 import discord.gateway
 import discord.http
 
+from bot import db
 from bot.app import Dramabot
 from bot.clock import ScaledClock
 from bot.console.parser import chat_commands
@@ -32,10 +33,31 @@ from bot.console.session import Console
 from bot.console.watch import ErrorWatch
 from bot.errors import DramabotError
 from bot.sandbox import FakeDiscord
+from bot.sandbox.models import SnowflakeFactory
 from bot.settings import Settings
+from bot.store import Repository
 
 # Settings a user's real environment may hold that must not leak into a throwaway sandbox bot.
 NOT_FOR_THE_SANDBOX = ("DISCORD_GATEWAY_URL", "DEV_GUILD_ID", "SYNC_HOUR_UTC", "TMDB_API_KEY")
+# The meta key under which a database keeps its console's first id: the fake server, channels and people count
+# up from it, so what the database holds about them (its dramas, announcement settings, scores) is theirs again.
+WORLD_ID_KEY = "console_first_id"
+
+
+async def console_world_id(database: Path) -> int:
+    """Return the first id of the fake Discord that belongs to `database`, choosing it on the first start."""
+    connection = await db.connect(database)
+    repository = Repository(connection)
+    try:
+        await db.migrate(connection)
+        stored = await repository.get_meta(WORLD_ID_KEY)
+        if stored is not None and stored.isdigit():
+            return int(stored)
+        first = SnowflakeFactory()()
+        await repository.set_meta(WORLD_ID_KEY, str(first))
+        return first
+    finally:
+        await repository.close()
 
 
 def sandbox_environment(settings_env: Mapping[str, str], fake: FakeDiscord, database: Path) -> dict[str, str]:
@@ -94,7 +116,7 @@ async def sandbox_bot(
     watch = ErrorWatch()
     saved_endpoints = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     root = logging.getLogger()
-    fake = FakeDiscord()
+    fake = FakeDiscord(first_id=await console_world_id(database))
     await fake.start()
     connection: asyncio.Task[None] | None = None
     bot: Dramabot | None = None
@@ -143,8 +165,8 @@ async def _run_session(
             names = ", ".join("/" + n for n in chat_commands(fake))
             stdout.write(f"Ready: {len(bot.catalog.shows)} shows in {where}. Commands: {names}\n")
             if clock_speed != 1:
-                stdout.write(f"Clock: the bot's clock (bot.clock) runs {clock_speed:g}× faster; only features that"
-                             " read it speed up, everything else runs in real time.\n")  # fmt: skip
+                stdout.write(f"Clock: the bot's clock runs {clock_speed:g}× faster: announcements come sooner,"
+                             " and “in 5 minutes” counts from it; trivia rounds keep real seconds.\n")  # fmt: skip
             stdout.write("Type help for the commands, quit to leave.\n" if interactive else "")
             stdout.flush()
             if lines is None:
@@ -201,10 +223,7 @@ def run_console(
 
 
 def _only_quiet_records(path: Path) -> bool:
-    """Tell whether the log holds no error and no objection from the fake Discord, so need not be kept.
-
-    (discord.py warns on every start that voice is unsupported; that is no reason to keep it.)
-    """
+    """Tell whether the log holds no error and no objection from the fake Discord, so need not be kept."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -127,7 +127,10 @@ def parse_command(line: str, commands: Mapping[str, Schema], *, check_required: 
             wanted = " ".join(f"{o['name']}:" for o in leaf) or "no options"
             raise UsageError(f"write the options as name: value; /{' '.join(path)} takes {wanted}.")
         values[lone["name"]] = unquote(head)
-    values |= dict(named)
+    for name, value in named:
+        if name in values:  # "/drama goblin title: vincenzo": which one was meant is not for us to guess
+            raise UsageError(f"{name}: is given twice, “{values[name]}” and “{value}”; keep one.")
+        values[name] = value
     last = named[-1][0] if named else (next(iter(values)) if values else None)
     if check_required:
         missing = [o["name"] for o in leaf if o.get("required") and o["name"] not in values]

@@ -32,8 +32,11 @@ class Names:
 _MENTION = re.compile(r"<(@!?|@&|#)(\d+)>")
 
 
-def readable(text: str, names: Names, tz: dt.tzinfo | None = None) -> str:
-    """Show text as a Discord reader sees it: local times, names for mentions, no `**` bold markers."""
+def readable(text: str, names: Names, tz: dt.tzinfo | None = None, now: dt.datetime | None = None) -> str:
+    """Show text as a Discord reader sees it: local times, names for mentions, no `**` bold markers.
+
+    Relative times ("in 3 minutes") count from `now`: the bot's clock, which `--clock-speed` runs ahead of ours.
+    """
 
     def name(match: re.Match[str]) -> str:
         kind, ident = match.group(1), int(match.group(2))
@@ -42,7 +45,7 @@ def readable(text: str, names: Names, tz: dt.tzinfo | None = None) -> str:
         table = names.roles if kind == "@&" else names.users
         return "@" + table.get(ident, "unknown")
 
-    return _MENTION.sub(name, render_timestamps(text, tz=tz)).replace("**", "")
+    return _MENTION.sub(name, render_timestamps(text, tz=tz, now=now)).replace("**", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +120,17 @@ def box(title: str, sections: Sequence[Sequence[str]], width: int = DEFAULT_WIDT
 
 
 def embed_lines(
-    embed: dict[str, Any], *, names: Names = Names(), tz: dt.tzinfo | None = None, width: int = DEFAULT_WIDTH
+    embed: dict[str, Any],
+    *,
+    names: Names = Names(),
+    tz: dt.tzinfo | None = None,
+    width: int = DEFAULT_WIDTH,
+    now: dt.datetime | None = None,
 ) -> list[str]:
     """Draw one embed as a boxed card: title, author, description, fields, image, footer."""
 
     def local(text: str) -> str:
-        return readable(text, names, tz)
+        return readable(text, names, tz, now)
 
     head: list[str] = []
     author = (embed.get("author") or {}).get("name")
@@ -203,14 +211,15 @@ def render_message(
     names: Names = Names(),
     tz: dt.tzinfo | None = None,
     width: int = DEFAULT_WIDTH,
+    now: dt.datetime | None = None,
 ) -> Rendered:
     """Draw a message: `[#channel] Author (note): content`, its embeds as cards, then its components."""
     tag = f"[#{channel}] " if channel else ""
     label = f"{tag}{author}{f' ({note})' if note else ''}:"
-    content = readable(message.content, names, tz).splitlines()
+    content = readable(message.content, names, tz, now).splitlines()
     lines = [f"{label} {content[0]}" if content else label] + [f"  {line}" for line in content[1:]]
     for embed in message.embeds:
-        lines += embed_lines(embed, names=names, tz=tz, width=width)
+        lines += embed_lines(embed, names=names, tz=tz, width=width, now=now)
     for attachment in message.attachments:
         lines.append(f"  📎 {attachment.filename} ({attachment.size} bytes)")
     extra, controls = component_lines(message.components)

@@ -49,7 +49,7 @@ CONSOLE_HELP = [
     ("as admin | as member", "switch who is typing (admin: Hana, with Manage Server; member: Min-jun)"),
     ("channel #name", "switch channel"),
     ("@Dramabot TEXT", "post a message that mentions the bot in this channel (other text is posted as is)"),
-    ("click N", "press button N of the last message with buttons"),
+    ("click N", "press button N of the last message with buttons in this channel"),
     ("select N OPTION...", "pick options (by number) in menu N; `select OPTION` when there is one menu"),
     ("submit FIELD: VALUE ...", "fill in and send the form the bot opened"),
     ("complete /COMMAND ... OPTION: TEXT", "show the bot's autocomplete suggestions for what you typed"),
@@ -74,11 +74,23 @@ class Console:
         self.channel: FakeChannel = fake.channels["general"]
         self.events = fake.subscribe()
         self.shown: dict[int, int] = {}  # message id -> edit count last drawn
-        self.controls: tuple[Component, ...] = ()
-        self.controls_message: Message | None = None
+        # Per channel, the last message with buttons or menus: `click` acts in the channel you are in, as in Discord.
+        self.controls_in: dict[int, tuple[Message, tuple[Component, ...]]] = {}
         self.form: InteractionResult | None = None
         self.suggested: dict[str, ChoiceValue] = {}  # autocomplete names shown -> the values the bot gave them
         self.done = False
+
+    @property
+    def controls_message(self) -> Message | None:
+        """The last message with buttons or menus in the current channel."""
+        found = self.controls_in.get(self.channel.id)
+        return found[0] if found else None
+
+    @property
+    def controls(self) -> tuple[Component, ...]:
+        """The buttons and menus of that message, in the order they are numbered."""
+        found = self.controls_in.get(self.channel.id)
+        return found[1] if found else ()
 
     # -- output
 
@@ -108,10 +120,10 @@ class Console:
         where = self.fake.channel(message.channel_id)
         tag = where.name if own or where.id != self.channel.id else None
         rendered: Rendered = render_message(message, author=name, channel=tag, note=", ".join(notes),
-                                            names=self.names(), width=self.width)  # fmt: skip
+                                            names=self.names(), width=self.width, now=self.bot.clock.now())  # fmt: skip
         self.say(rendered.text)
         if rendered.controls:
-            self.controls, self.controls_message = rendered.controls, message
+            self.controls_in[message.channel_id] = (message, rendered.controls)
 
     def names(self) -> Names:
         """Return the names mentions point at: every user, channel and role in the fake Discord."""
@@ -256,15 +268,22 @@ class Console:
         await self.drain(within=span, quiet=0)
         return False
 
-    def _control(self, number: str, kinds: set[int]) -> Component:
+    def _require_controls(self) -> None:
+        """Refuse a click or pick where the current channel has no message with buttons or menus."""
         if self.controls_message is None:
-            raise UsageError("no message with buttons or menus yet.")
+            elsewhere = [self.fake.channel(i).name for i in self.controls_in if i != self.channel.id]
+            hint = f"; there are some in {', '.join('#' + n for n in elsewhere)} (channel #name)" if elsewhere else ""
+            raise UsageError(f"no message with buttons or menus in #{self.channel.name} yet{hint}.")
+
+    def _control(self, number: str, kinds: set[int]) -> Component:
+        self._require_controls()
         try:
             control = self.controls[int(number) - 1]
             if int(number) < 1:
                 raise IndexError
         except (ValueError, IndexError):
-            raise UsageError(f"the last message has controls 1 to {len(self.controls)}; not “{number}”.") from None
+            raise UsageError(f"the last message with controls in #{self.channel.name} has 1 to {len(self.controls)};"
+                             f" not “{number}”.") from None  # fmt: skip
         if control.type not in kinds:
             raise UsageError(f"[{number}] is a {'button' if control.type == 2 else 'menu'}; use "
                              f"{'click' if control.type == 2 else 'select'} {number}.")  # fmt: skip
@@ -280,6 +299,7 @@ class Console:
 
     async def select(self, args: str) -> bool:
         """Pick options in a menu of the last message with controls (`select 1 2`, or `select 2` for a lone menu)."""
+        self._require_controls()
         numbers = args.split()
         menus = [c for c in self.controls if c.type != 2]
         if len(numbers) == 1 and len(menus) == 1:
@@ -389,10 +409,17 @@ class Console:
         mention = re.match(rf"@{re.escape(self.fake.bot.global_name or '')}\b|@{self.fake.bot.username}\b", line,
                            re.IGNORECASE)  # fmt: skip
         content = line[mention.end() :].strip() if mention else line
+        word = line.split(maxsplit=1)[0].casefold()
+        if not mention and word in chat_commands(self.fake):
+            # Discord would post "drama goblin" as chat, which the bot never reads: say so instead of posting it.
+            raise UsageError(f"“{line}” would be a plain chat message, and the bot answers only commands and "
+                             f"mentions; did you mean /{line}?")  # fmt: skip
         before = {m.id for m in self.fake.messages(self.channel)}
         await self.fake.post_user_message(self.channel, content, user=self.user, mentions_bot=bool(mention))
         if not mention:
             await self.drain()
+            self.say(f"(posted in #{self.channel.name}; the bot answers messages that mention @Dramabot, and "
+                     "/commands)")  # fmt: skip
             return False
 
         logged = len(self.watch.logged)

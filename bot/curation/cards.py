@@ -49,12 +49,33 @@ def saved_text(title: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> st
 
 
 def undo_text(undone: Undone) -> str:
-    """Say what an undo put back."""
+    """Say what an undo put back, then which history entry it took back (the newest one it could)."""
+    title, entry = undone.title, undone.entry
+    before, after = (entry.old or {}, entry.new or {}) if entry else ({}, {})
     if undone.action == "show.remove":
-        return f"Brought **{undone.title}** back."
-    if undone.action == "show.add":
-        return f"Took **{undone.title}** out again (it was added)."
-    return f"Put back the earlier values of **{undone.title}**."
+        effect = f"Brought **{title}** back."
+    elif undone.action == "show.add":
+        effect = f"Took **{title}** out again (it was added)."
+    elif undone.action == "show.alias":
+        added = [a for a in after.get("aliases", []) if a not in before.get("aliases", [])]
+        effect = f"Took the alias {', '.join(f'“{a}”' for a in added)} off **{title}**."
+    elif undone.action == "show.cast":
+        part = f" as {after['character']}" if after.get("character") else ""
+        effect = f"Took {after.get('person')}{part} off the cast of **{title}**."
+    elif undone.action == "show.episode":
+        back = f"back to {_when(before.get('air_at'))}" if before.get("air_at") else "back to the weekly schedule"
+        effect = f"Moved episode {after.get('episode')} of **{title}** {back}."
+    else:
+        effect = f"Put back the earlier values of **{title}**."
+    if entry is None:
+        return effect
+    detail = history_detail(entry.action, before, after)
+    verb = ACTION_LABELS.get(entry.action, entry.action)
+    return (
+        f"{effect}\nThat was the newest change you can undo: {f'<@{entry.user_id}>' if entry.user_id else 'someone'}"
+        f" {verb} **{title}** "
+        f"{discord_timestamp(entry.at, 'R')}{': ' + detail if detail else ''}."
+    )[:DESCRIPTION_LIMIT]
 
 
 def rejected_import_text(rejected: ImportRejected) -> str:
@@ -88,7 +109,7 @@ def history_detail(action: str, old: Mapping[str, Any], new: Mapping[str, Any]) 
     """The old → new values of one audit entry, as short as a history line needs."""
     if action == "catalog.undo":
         undone = ACTION_LABELS.get(str(new.get("action")), str(new.get("action")))
-        restored = [n for n in new if n not in ("undid", "action")]
+        restored = [n for n in new if n in FIELD_LABELS]  # the show's fields it put back
         values = "; ".join(
             f"{FIELD_LABELS.get(n, n)} {shown_value(old.get(n))} → {shown_value(new[n])}" for n in restored
         )

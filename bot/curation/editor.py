@@ -30,7 +30,8 @@ from bot.models import AuditEntry, CreditKind, Episode, Person, Role, Show
 from bot.store import Repository
 
 UNDO_WINDOW = dt.timedelta(days=1)
-UNDOABLE = ("show.remove", "show.edit", "show.add")
+# Every change /catalog undo can take back; it takes back the newest of them, whichever kind it is.
+UNDOABLE = ("show.remove", "show.edit", "show.add", "show.alias", "show.cast", "show.episode")
 ChangeListener = Callable[[int], None]
 
 
@@ -79,10 +80,11 @@ class Edited:
 
 @dataclass(frozen=True, slots=True)
 class Undone:
-    """What an undo reversed ("show.add", "show.edit" or "show.remove"), and the show's title now."""
+    """What an undo reversed (an `UNDOABLE` action), the show's title now, and the history entry it took back."""
 
     action: str
     title: str
+    entry: AuditEntry | None = None
 
 
 class CatalogWriter:
@@ -237,10 +239,11 @@ class CatalogEditor(CatalogWriter):
         before = next((e for e in self.catalog.episodes_of(show.id) if e.number == number), None)
         episode = Episode(show.id, number, air_at, before.title if before else None)
         async with self.change(guild_id=by.guild_id, user_id=by.user_id) as change:
+            source = (await self.repository.episode_sources(show.id)).get(number)  # what an undo writes back
             await self.repository.upsert_episodes(show.id, [episode], source="admin")
             await change.audit(
                 "show.episode", show_id=show.id,
-                old={"episode": number, "air_at": before.air_at.isoformat() if before else None},
+                old={"episode": number, "air_at": before.air_at.isoformat() if before else None, "source": source},
                 new={"episode": number, "air_at": air_at.isoformat()},
             )  # fmt: skip
             change.touch(show.id)
@@ -259,33 +262,56 @@ class CatalogEditor(CatalogWriter):
         return named
 
     async def undo_last(self, by: Curator, *, now: dt.datetime) -> Undone:
-        """Reverse the server's latest add, edit or removal of a show from the last day."""
+        """Reverse the newest change in the server from the last day that an undo can take back."""
         guild_id = by.require()
-        # A server's admins may undo only changes to the server's own shows: an owner's change to a shared
-        # show made here must not stand in the way of theirs.
-        entry = await self.repository.last_undoable(
-            guild_id, UNDOABLE, now - UNDO_WINDOW, own_shows_only=not by.is_owner
-        )
-        if entry is None or entry.show_id is None:
-            raise InvalidInput("There is no add, edit or removal from the last day to undo.")
-        show = await self.repository.show_even_if_removed(entry.show_id)
-        if show is None:
-            raise InvalidInput("That drama is gone for good; nothing to undo.")
-        by.require_can_edit(show)
-        if entry.action == "show.remove" and show.guild_id is not None:
-            self.check_room(show.guild_id)
-        old: dict[str, Any] | None = None
-        new: dict[str, Any] = {"undid": entry.id, "action": entry.action}
-        title = show.title
         async with self.change(guild_id=guild_id, user_id=by.user_id) as change:
-            if entry.action in ("show.remove", "show.add"):
-                await self.repository.set_show_removed(show.id, entry.action == "show.add")
-            else:
-                restored = {name: field_from_audit(name, value) for name, value in (entry.old or {}).items()}
-                old = audit_fields({name: getattr(show, name) for name in restored})
-                await self.repository.update_show_fields(show.id, restored, by_admin=True)
-                new |= audit_fields(restored)
-                title = restored.get("title", show.title)
+            # Found inside the transaction, so two undos pressed at once take back two changes, not one twice.
+            # A server's admins may undo only changes to the server's own shows: an owner's change to a shared
+            # show made here must not stand in the way of theirs.
+            entry = await self.repository.last_undoable(
+                guild_id, UNDOABLE, now - UNDO_WINDOW, own_shows_only=not by.is_owner
+            )
+            if entry is None or entry.show_id is None:
+                raise InvalidInput("There is no change from the last day to undo.")
+            show = await self.repository.show_even_if_removed(entry.show_id)
+            if show is None:
+                raise InvalidInput("That drama is gone for good; nothing to undo.")
+            by.require_can_edit(show)
+            if entry.action == "show.remove" and show.guild_id is not None:
+                self.check_room(show.guild_id)
+            old, new, title = await self._reverse(entry, show)
+            new = {"undid": entry.id, "action": entry.action} | new
             await change.audit("catalog.undo", show_id=show.id, old=old, new=new)
             change.touch(show.id)
-        return Undone(entry.action, title)
+        return Undone(entry.action, title, entry)
+
+    async def _reverse(self, entry: AuditEntry, show: Show) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
+        """Write the reverse of one history entry; return the audit's old and new values and the show's title."""
+        before, after = entry.old or {}, entry.new or {}
+        if entry.action in ("show.remove", "show.add"):
+            await self.repository.set_show_removed(show.id, entry.action == "show.add")
+            return None, {}, show.title
+        if entry.action == "show.edit":
+            restored = {name: field_from_audit(name, value) for name, value in before.items()}
+            old = audit_fields({name: getattr(show, name) for name in restored})
+            await self.repository.update_show_fields(show.id, restored, by_admin=True)
+            return old, audit_fields(restored), str(restored.get("title", show.title))
+        if entry.action == "show.alias":
+            added = [alias for alias in after.get("aliases", []) if alias not in before.get("aliases", [])]
+            await self.repository.remove_show_aliases(show.id, added)
+            return {"aliases": added}, {}, show.title
+        if entry.action == "show.cast" and entry.person_id is not None:
+            character = after.get("character")
+            await self.repository.remove_credit(show.id, entry.person_id, CreditKind.CAST, character)
+            return {"person": after.get("person"), "character": character}, {}, show.title
+        if entry.action == "show.episode":
+            number = int(after.get("episode", 0))
+            if before.get("air_at"):
+                air_at = dt.datetime.fromisoformat(str(before["air_at"]))
+                title = next((e.title for e in self.catalog.episodes_of(show.id) if e.number == number), None)
+                episode = Episode(show.id, number, air_at, title)
+                await self.repository.upsert_episodes(show.id, [episode], source=str(before.get("source") or "admin"))
+            else:
+                await self.repository.remove_episode(show.id, number)
+            return {"episode": number, "air_at": after.get("air_at")}, {"air_at": before.get("air_at")}, show.title
+        raise InvalidInput("That change cannot be undone.")

@@ -17,12 +17,23 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
 class SnowflakeFactory:
-    """Hand out increasing snowflakes whose embedded time is now, like Discord's."""
+    """Hand out increasing snowflakes whose embedded time is now, like Discord's.
 
-    def __init__(self) -> None:
-        self._last = 0
+    Given `first`, it counts up from there instead until `count_no_more()`: the same ids on every start.
+    """
+
+    def __init__(self, first: int | None = None) -> None:
+        self._last = 0 if first is None else first - 1
+        self._counting = first is not None
+
+    def count_no_more(self) -> None:
+        """From now on hand out snowflakes of the current time (later than any counted one)."""
+        self._counting = False
 
     def __call__(self) -> int:
+        if self._counting:
+            self._last += 1
+            return self._last
         candidate = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
         self._last = max(candidate, self._last + 1)
         return self._last

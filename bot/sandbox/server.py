@@ -47,10 +47,11 @@ class FakeDiscord(Driver):
         interaction_deadline: float = 3.0,
         heartbeat_interval_ms: int = 41_250,
         enforce_global_rate_limit: bool = False,
+        first_id: int | None = None,
     ) -> None:
         if host not in ("127.0.0.1", "::1", "localhost"):
             raise ValueError("the fake Discord only listens on loopback")
-        world = World(bot_name)
+        world = World(bot_name, first_id=first_id)  # first_id: the world's ids, the same on every start
         monitor = Monitor()
         rest = RestServer(
             world, monitor, token=token, host=host, port=port, enforce_global_rate_limit=enforce_global_rate_limit

@@ -25,8 +25,9 @@ ChannelRef = FakeChannel | int | str
 class World:
     """Everyone and everything the bot can see, found by object, id or name."""
 
-    def __init__(self, bot_name: str) -> None:
-        self.snowflake = SnowflakeFactory()
+    def __init__(self, bot_name: str, *, first_id: int | None = None) -> None:
+        # With `first_id` the bot, people, guilds, roles and channels get the same ids on every start.
+        self.snowflake = SnowflakeFactory(first_id)
         self.application_id = self.snowflake()
         self.bot = FakeUser(self.application_id, bot_name.lower(), bot_name, bot=True)
         self.owner = FakeUser(self.snowflake(), "guild_owner", "Guild Owner")
@@ -37,6 +38,7 @@ class World:
         self.other_guild = self._make_guild("Other Server", ["general", "announcements"])
         self.guilds: dict[int, FakeGuild] = {g.id: g for g in (self.guild, self.other_guild)}
         self._dm_channels: dict[int, FakeChannel] = {}
+        self.snowflake.count_no_more()
 
     def _make_guild(self, name: str, channel_names: Sequence[str]) -> FakeGuild:
         guild_id = self.snowflake()

@@ -199,6 +199,14 @@ class CatalogStore(StoreBase):
         return max(cursor.rowcount, 0)
 
     @atomic
+    async def remove_show_aliases(self, show_id: int, aliases: Iterable[str]) -> None:
+        """Take aliases an admin added off a show (its other titles stay)."""
+        await self._db.executemany(
+            "DELETE FROM show_titles WHERE show_id = ? AND title = ? AND kind = 'alias'",
+            [(show_id, alias) for alias in aliases],
+        )
+
+    @atomic
     async def add_person(self, name: str, *, hangul_name: str | None = None, tmdb_id: int | None = None) -> int:
         now = self._now()
         cursor = await self._db.execute(
@@ -262,6 +270,11 @@ class CatalogStore(StoreBase):
             "DELETE FROM credits WHERE show_id = ? AND person_id = ? AND kind = ? AND character = ?",
             (show_id, person_id, str(kind), character or ""),
         )
+
+    @atomic
+    async def remove_episode(self, show_id: int, number: int) -> None:
+        """Forget one episode's row, so the weekly pattern dates it again."""
+        await self._db.execute("DELETE FROM episodes WHERE show_id = ? AND number = ?", (show_id, number))
 
     @isolated
     async def episode_sources(self, show_id: int) -> dict[int, str]:

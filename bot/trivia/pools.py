@@ -17,15 +17,14 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from bot.catalog import Catalog
-from bot.models import Credit, CreditKind, Role, Show
+from bot.models import Credit, CreditKind, Show
 from bot.text import name_key
 from bot.trivia.rules import (
     QuestionKind,
     character_core,
-    difficulty_levels,
     franchise_key,
     is_plain_character,
-    popularity_band,
+    levels_for,
     title_in_text,
 )
 
@@ -180,22 +179,22 @@ class TriviaPool:
         for show_id, show in self.shows.items():
             if show_id not in self.text_label:
                 continue
-            band = popularity_band(show)
-            show_levels = difficulty_levels(easy=band == 0, hard=band == 2)
+            # Difficulty follows how obscure the fact is (the show's popularity, the credit's billing), not the kind.
+            show_levels = levels_for(show)
             for credit in self._askable.get(show_id, ()):
-                main = credit.role is Role.MAIN
-                levels = difficulty_levels(easy=main and band == 0, hard=not main or band == 2)
+                levels = levels_for(show, credit)
                 for kind in (QuestionKind.WHO_PLAYS, QuestionKind.WHICH_CHARACTER):
                     subjects.append(Subject(kind, show_id, credit.person_id, credit, levels))
             for credit in self.cast.get(show_id, ()):
-                main = credit.role is Role.MAIN
-                levels = difficulty_levels(easy=main and band == 0, hard=not main or band == 2)
-                subjects.append(Subject(QuestionKind.WHICH_SHOW, show_id, credit.person_id, credit, levels))
+                subjects.append(
+                    Subject(QuestionKind.WHICH_SHOW, show_id, credit.person_id, credit, levels_for(show, credit))
+                )
             directors = self._directors.get(show_id, [])
             if len({name_key(credit.person_name) for credit in directors}) == 1:
                 credit = directors[0]
-                levels = difficulty_levels(easy=False, hard=True)
-                subjects.append(Subject(QuestionKind.WHO_DIRECTED, show_id, credit.person_id, credit, levels))
+                subjects.append(
+                    Subject(QuestionKind.WHO_DIRECTED, show_id, credit.person_id, credit, levels_for(show, credit))
+                )
             if show.year is not None and show_id in self._unique_title:
                 subjects.append(Subject(QuestionKind.PREMIERE_YEAR, show_id, None, None, show_levels))
             if len(set(show.networks)) == 1:

@@ -307,6 +307,13 @@ def make_round_set(
         raise NoTrivia("That drama is not in this server's catalog.")
     candidates = pool.candidates(kind, show_id, person_id, difficulty)
     if not candidates:
+        others = [
+            level for level in DIFFICULTIES if level != difficulty and pool.candidates(kind, show_id, person_id, level)
+        ]
+        if others and (show_id is not None or person_id is not None):
+            # Difficulty is how obscure a fact is: a famous drama may have nothing obscure enough to be hard.
+            which = "drama" if show_id is not None else "person"
+            raise NoTrivia(f"That {which} has no {difficulty} questions; try {' or '.join(others)}.")
         raise NoTrivia(_nothing_to_ask(show_id, person_id))
     kinds: list[QuestionKind] = []
     questions: list[Question] = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.errors import InvalidInput
-from bot.models import Show
+from bot.models import Credit, CreditKind, Role, Show
 from bot.text import name_key
 
 OPTIONS = 4
@@ -16,6 +16,10 @@ DIFFICULTIES = ("easy", "medium", "hard")
 # MyDramaList popularity ranks: the top 500 are shows most fans have heard of; past 2,000 only the devoted.
 EASY_MAX_RANK = 500
 HARD_MIN_RANK = 2000
+# Billing: the first four of a main cast are its faces; a supporting role billed past eight is a face in the crowd.
+LEAD_BILLING = 4
+KNOWN_SUPPORT_BILLING = 8
+HARD_OBSCURITY = 2  # how obscure a fact must be (show band plus credit prominence) for a hard question
 BASE_POINTS = 100
 SPEED_BONUS = 50
 
@@ -71,6 +75,26 @@ def popularity_band(show: Show) -> int:
     return 2
 
 
+def credit_prominence(credit: Credit | None) -> int:
+    """Return how far from the spotlight a credit is: 0 a lead, 1 the rest of the main cast, a well-billed
+    supporting role or the director, 2 a supporting or guest role billed further down; 0 for a show's own facts.
+    """
+    if credit is None:
+        return 0
+    if credit.kind is not CreditKind.CAST:
+        return 1  # fans of a show know its director less well than its leads, better than its bit parts
+    if credit.role is Role.MAIN:
+        return 0 if 0 < credit.billing <= LEAD_BILLING else 1
+    if credit.role is Role.SUPPORT and 0 < credit.billing <= KNOWN_SUPPORT_BILLING:
+        return 1
+    return 2
+
+
+def obscurity(show: Show, credit: Credit | None = None) -> int:
+    """Return how obscure a fact is, 0 (most fans know it) to 4: the show's popularity band plus the billing."""
+    return popularity_band(show) + credit_prominence(credit)
+
+
 _LEVELS = {
     (easy, hard): frozenset({"medium"} | ({"easy"} if easy else set()) | ({"hard"} if hard else set()))
     for easy in (False, True)
@@ -81,6 +105,16 @@ _LEVELS = {
 def difficulty_levels(*, easy: bool, hard: bool) -> frozenset[str]:
     """Return the difficulties a subject suits: always medium, and easy or hard as its show and role say."""
     return _LEVELS[easy, hard]
+
+
+def levels_for(show: Show, credit: Credit | None = None) -> frozenset[str]:
+    """Return the difficulties a fact suits, by how obscure it is: easy only for the best known, hard for the least.
+
+    The question's kind does not decide it: "Who directed Goblin?" is about one of the most watched dramas, so it
+    is no hard question, while the network of a drama few have heard of may be.
+    """
+    level = obscurity(show, credit)
+    return difficulty_levels(easy=level == 0, hard=level >= HARD_OBSCURITY)
 
 
 # -- names ---------------------------------------------------------------------------------------------------

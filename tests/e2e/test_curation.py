@@ -176,7 +176,10 @@ async def test_edit_shows_old_and_new_values_then_saves(fake_discord: FakeDiscor
 
         # Undo puts the old values back, everywhere at once.
         undone = await fake_discord.run_command("catalog undo", user=fake_discord.admin)
-        assert undone.content == "Put back the earlier values of **Moonlit Garden Chronicles**."
+        effect, which = undone.content.split("\n")
+        assert effect == "Put back the earlier values of **Moonlit Garden Chronicles**."
+        assert which.startswith(f"That was the newest change you can undo: <@{fake_discord.admin.id}> edited")
+        assert "Air time 20:50 → 21:00" in which and not undone.message.pings_anyone
         card = await fake_discord.run_command("drama", {"title": "moonlit gardn chronicle"})
         assert card.embed["title"].startswith(NEW_SHOW["title"]) and "달빛 정원 연대기" in card.embed["title"]
 
@@ -202,7 +205,7 @@ async def test_remove_asks_first_and_undo_brings_it_back(fake_discord: FakeDisco
         )
 
         undone = await fake_discord.run_command("catalog undo", user=fake_discord.admin)
-        assert undone.content == "Brought **Moonlit Garden Chronicles** back."
+        assert undone.content.startswith("Brought **Moonlit Garden Chronicles** back.\nThat was the newest")
         assert (await drama_title(fake_discord, "moonlit gardn chronicle") or "").startswith(NEW_SHOW["title"])
 
         # The next undo takes back the add itself; after that there is nothing left from today.
@@ -210,7 +213,7 @@ async def test_remove_asks_first_and_undo_brings_it_back(fake_discord: FakeDisco
         assert "Took **Moonlit Garden Chronicles** out again" in again.content
         assert await drama_title(fake_discord, NEW_SHOW["title"]) is None
         empty = await fake_discord.run_command("catalog undo", user=fake_discord.admin)
-        assert empty.ephemeral and "no add, edit or removal from the last day" in empty.content
+        assert empty.ephemeral and empty.content == "There is no change from the last day to undo."
 
 
 CSV_WITH_A_BAD_ROW = (
@@ -454,9 +457,9 @@ async def test_an_owners_change_to_a_shared_show_does_not_block_an_admins_undo(
         assert prompt.content.startswith("Saved the changes to **Vincenzo**")
 
         undone = await fake_discord.run_command("catalog undo", user=fake_discord.admin)
-        assert undone.content == "Took **Moonlit Garden Chronicles** out again (it was added)."
+        assert undone.content.startswith("Took **Moonlit Garden Chronicles** out again (it was added).\n")
         assert await drama_title(fake_discord, NEW_SHOW["title"]) is None
         assert "An owner's better synopsis." in (await fake_discord.run_command("drama", {"title": "Vincenzo"})).text
 
         by_owner = await fake_discord.run_command("catalog undo", user=fake_discord.owner)
-        assert by_owner.content == "Put back the earlier values of **Vincenzo**."
+        assert by_owner.content.startswith("Put back the earlier values of **Vincenzo**.\n")
