@@ -57,6 +57,7 @@ class MessageStore:
         # lost answer: the message exists although the sender has not heard so).
         self.answer_delay = answer_delay
         self.answers_pending = 0  # POSTs whose message exists but whose answer has not been sent yet
+        self._answer_now = asyncio.Event()  # set on stop: every late answer goes out at once
         self._messages: dict[int, Message] = {}
         self._files: dict[int, Upload] = {}  # attachment id -> upload
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
@@ -403,11 +404,16 @@ class MessageStore:
             return json_response(raw)
         self.answers_pending += 1
         try:
-            await asyncio.sleep(self.answer_delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._answer_now.wait(), self.answer_delay)
         finally:
             self.answers_pending -= 1
             self.monitor.notify()
         return json_response(raw)
+
+    def answer_all_now(self) -> None:
+        """Send every late answer now (the fake is stopping)."""
+        self._answer_now.set()
 
     def _forget_old_nonces(self) -> None:
         now = time.monotonic()

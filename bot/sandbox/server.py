@@ -120,6 +120,7 @@ class FakeDiscord(Driver):
 
     async def stop(self) -> None:
         """Close the bot's sockets and stop listening."""
+        self._messages.answer_all_now()
         await self._gateway.close()
         await self._rest.stop()
 

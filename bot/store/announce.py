@@ -169,9 +169,10 @@ class AnnounceStore(MetaStore):
         Their attempt may have posted, so they are marked unsure: each is looked up in its channel before a re-send.
         """
         async with self._durable():
+            except_kept = f" AND id NOT IN ({_placeholders(keep)})" if keep else ""  # NOT IN (NULL) matches nothing
             cursor = await self._db.execute(
                 "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL, unsure = 1 WHERE state = 'claimed'"
-                f" AND id NOT IN ({_placeholders(keep)})",
+                + except_kept,
                 tuple(keep),
             )
             return max(cursor.rowcount, 0)
