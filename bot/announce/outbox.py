@@ -493,7 +493,7 @@ class Announcer:
         now = now or self._clock()
         await self.materialize(now)
         await self.replan_changed(now)
-        await self._repository.expire_overdue(now - self.grace)
+        await self._repository.expire_overdue(now - self.grace, unsure_before=now - MAX_BACKFILL)
         await self._repository.resume_held()
         await self.dispatch_due(now)
         return await self.next_wake(now)

@@ -33,6 +33,11 @@ def _rich(embed: dict[str, Any]) -> dict[str, Any]:
     return {"type": "rich", **embed}
 
 
+def _fetched(message: Message) -> dict[str, Any]:
+    """A message as a fetch returns it: Discord echoes the nonce only in the create answer and the gateway event."""
+    return {key: value for key, value in message.raw.items() if key != "nonce"}
+
+
 class MessageStore:
     """Every message and uploaded file; the bot's channel-message routes; the events each change sends."""
 
@@ -443,7 +448,7 @@ class MessageStore:
             pivot = int(request.query["around"])
             found = sorted(found, key=lambda m: abs(m.id - pivot))[:limit]
             found.sort(key=lambda m: m.id)
-        return json_response([m.raw for m in reversed(found[-limit:])])
+        return json_response([_fetched(m) for m in reversed(found[-limit:])])
 
     @staticmethod
     def _query_int(request: web.Request, name: str, default: int) -> int:
@@ -454,7 +459,7 @@ class MessageStore:
 
     async def _get_message(self, request: web.Request) -> web.Response:
         channel = self.rest.channel_or_404(request)
-        return json_response(self._message_or_404(channel, request.match_info["message"]).raw)
+        return json_response(_fetched(self._message_or_404(channel, request.match_info["message"])))
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         channel = self.rest.channel_or_404(request)

@@ -24,6 +24,7 @@ _SKIP_REASON = "fell due while the bot was down, longer ago than the grace windo
 _HELD_SKIP_REASON = "fell due while announcements were paused here, longer ago than the grace window"
 _PAUSED = "announcements are paused in this server"
 _GAVE_UP = "not delivered within the grace window: "
+_UNCONFIRMED = "perhaps posted, never confirmed (the channel could not be read): "
 _FIRST_ERRORS = {"skipped": _SKIP_REASON, "held": _PAUSED}
 _ANNOUNCE_COLUMNS = (
     "guild_id, since, channel_id, role_id, mode, enabled, paused_reason, paused_at, last_error, last_error_at"
@@ -178,11 +179,12 @@ class AnnounceStore(MetaStore):
             return max(cursor.rowcount, 0)
 
     @atomic
-    async def expire_overdue(self, before: dt.datetime) -> int:
+    async def expire_overdue(self, before: dt.datetime, *, unsure_before: dt.datetime) -> int:
         """Close rows that fell due before `before` (beyond the grace window) and will never be sent; return how many.
 
         Never tried: skipped (the bot was down, or the server paused). Tried and known not posted: failed, with the
-        last error. A row that may have posted (unsure) stays, to be looked up once more, never sent again.
+        last error. A row that may have posted (unsure) stays, to be looked up once more (never sent again), until
+        `unsure_before`: then it fails, as not confirmed.
         """
         changed = 0
         for sql, parameters in (
@@ -192,6 +194,8 @@ class AnnounceStore(MetaStore):
              " AND due_at < ?", (_HELD_SKIP_REASON, iso(before))),
             ("UPDATE announce_outbox SET state = 'failed', error = ? || IFNULL(error, 'unknown error')"
              " WHERE state = 'pending' AND attempts > 0 AND unsure = 0 AND due_at < ?", (_GAVE_UP, iso(before))),
+            ("UPDATE announce_outbox SET state = 'failed', error = ? || IFNULL(error, 'unknown error')"
+             " WHERE state IN ('pending', 'held') AND unsure = 1 AND due_at < ?", (_UNCONFIRMED, iso(unsure_before))),
         ):  # fmt: skip
             cursor = await self._db.execute(sql, parameters)
             changed += max(cursor.rowcount, 0)
