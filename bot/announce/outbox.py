@@ -386,8 +386,9 @@ class Announcer:
             # Not there: a new attempt. Record where and when it goes before it goes, for a later lookup.
             now = self._clock()
             await self._record("an attempt", lambda: repository.begin_attempt(item.id, channel_id, now))
-        elif late:
-            await self._record("a failure", lambda: repository.fail_outbox_item(item.id, NOT_POSTED_IN_TIME))
+        elif late:  # it waited past the window (a long queue, or retries up to its end)
+            reason = f"not delivered within the grace window: {item.error or 'it waited too long'}"
+            await self._record("a failure", lambda: repository.fail_outbox_item(item.id, reason))
             return
         async with self._requests:
             if await self._still_wanted(item, channel_id) is None:
