@@ -109,6 +109,24 @@ async def test_a_lost_answer_is_looked_up_after_the_send_timeout_and_posted_once
         assert "Discord did not answer within 1 s" in await status_text(fake_discord)
 
 
+async def test_a_discord_outage_longer_than_ten_minutes_delays_an_announcement_but_does_not_drop_it(
+    fake_discord: FakeDiscord, start_client: Any, bot_settings: Settings, database_path: Path
+) -> None:
+    clock = ScaledClock(200)  # 12 minutes of the bot's time in 3.6 s
+    now = clock.now()
+    await prepare(database_path, fake_discord, now, [(4, now + dt.timedelta(seconds=60))])
+    outage = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 503, times=10_000)
+    async with dramabot(start_client, bot_settings, clock):
+        await eventually(lambda: outage.hits == 1, 10, "the first attempt")
+        first = clock.now()
+        await eventually(lambda: clock.now() > first + dt.timedelta(minutes=12), 10, "a 12-minute outage")
+        assert outage.hits >= 5 and states(database_path) in ({"pending": 1}, {"claimed": 1}), "retrying still"
+        outage.times = outage.hits  # Discord is back
+        await eventually(lambda: states(database_path) == {"sent": 1}, 8, "the announcement sent after the outage")
+        assert episodes_posted(fake_discord) == ["Episode 4 of 16"]
+        assert "Delivery: 1 sent · 0 held · 0 skipped · 0 failed" in await status_text(fake_discord)
+
+
 async def test_announcements_due_while_paused_are_held_and_sent_on_resume_and_status_counts_them(
     fake_discord: FakeDiscord, start_client: Any, bot_settings: Settings, database_path: Path
 ) -> None:
