@@ -246,12 +246,14 @@ async def test_temporary_failures_are_retried_with_jittered_backoff_and_looked_u
     await service.drain()
     assert discord.messages == []
     wake = await service.next_wake(clock[0])
-    assert wake is not None and 2.5 <= (wake - NOW).total_seconds() <= 5.0  # the first retry: 5 s, jittered
+    assert (
+        wake is not None and 2 <= (wake - NOW).total_seconds() <= 5
+    )  # the first retry: 5 s, jittered (stored to the second)
     clock[0] = wake
     await service.step()
     await service.drain()
     second = await service.next_wake(clock[0])
-    assert second is not None and 5.0 <= (second - clock[0]).total_seconds() <= 10.0  # then 10 s, jittered
+    assert second is not None and 4 <= (second - clock[0]).total_seconds() <= 10  # then 10 s, jittered
     clock[0] = second
     await service.step()
     await service.drain()
