@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 import signal
+import sys
 from typing import Any
 
 import discord
@@ -18,6 +19,7 @@ from discord.ext import commands
 from bot.catalog import Catalog, open_catalog
 from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.errors import DramabotError, NotFound
+from bot.lease import DatabaseInUse, hold_database
 from bot.settings import Settings
 from bot.store import Repository
 
@@ -71,6 +73,8 @@ class Dramabot(commands.Bot):
         self.clock = clock
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self._closing: asyncio.Task[None] | None = None
+        self._close_started = False
+        self._closed = asyncio.Event()
 
     async def login(self, token: str) -> None:
         point_at_discord(self.settings.discord_api_base, self.settings.discord_gateway_url)
@@ -115,10 +119,21 @@ class Dramabot(commands.Bot):
             self._closing = asyncio.create_task(self.close(), name="dramabot-close")
 
     async def close(self) -> None:
-        await super().close()
-        repository = getattr(self, "repository", None)
-        if repository is not None:
-            await repository.close()
+        """Unload the cogs (the announcer lets posts in flight finish), disconnect, then close the database.
+
+        Closing once: a second call (a signal during a close, then `async with` ending) waits for the first.
+        """
+        if self._close_started:
+            await self._closed.wait()
+            return
+        self._close_started = True
+        try:
+            await super().close()
+            repository = getattr(self, "repository", None)
+            if repository is not None:
+                await repository.close()
+        finally:
+            self._closed.set()
 
     async def on_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -181,10 +196,26 @@ def run_bot(settings: Settings) -> int:
 
 
 async def _serve(settings: Settings) -> int:
+    # One bot per database, checked before anything else: a second one would post every announcement again.
+    try:
+        lease = hold_database(settings.database_path)
+    except DatabaseInUse as error:
+        print(f"dramabot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        return await _serve_holding_lease(settings)
+    finally:
+        if lease is not None:
+            lease.release()
+
+
+async def _serve_holding_lease(settings: Settings) -> int:
     bot = Dramabot(settings)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
+            # A graceful stop: the announcer stops claiming and lets posts in flight finish (at most about
+            # 10 s), then the connection to Discord and the database close.
             loop.add_signal_handler(signum, bot.request_close)
         except NotImplementedError:  # Windows: Ctrl+C still raises KeyboardInterrupt
             pass

@@ -67,7 +67,7 @@ def show_card(catalog: Catalog, show: Show, *, now: dt.datetime) -> Card:
     title = show.title if not show.hangul_title else f"{show.title} ({show.hangul_title})"
     summary = [str(show.year) if show.year else None, " / ".join(show.networks) or None]
     if show.episode_count:
-        summary.append(f"{show.episode_count} episode{'s' if show.episode_count != 1 else ''}")
+        summary.append(plural(show.episode_count, "episode"))
     if status is not Status.UNKNOWN:  # "Unknown" alone would read as if the show itself were unknown
         summary.append(STATUS_LABELS[status])
     fields: list[Field] = []
@@ -149,8 +149,13 @@ def announcement_text(
     air_at: dt.datetime,
     time_known: bool,
     sample: bool = False,
+    reference: str | None = None,
 ) -> Card:
-    """Build the announcement embed's text for one episode of `show`."""
+    """Build the announcement embed's text for one episode of `show`.
+
+    `reference` (e.g. "ref 3f9c2a71b8d0") ends the footer: Discord returns it when the channel is read, so the bot
+    can tell whether an announcement it lost track of (a crash, a timeout) is already posted.
+    """
     title = f"{show.title} ({show.hangul_title})" if show.hangul_title else show.title
     air_date = air_at.astimezone(schedule.show_zone(show)).date()
     fields = [Field("Episode", episode_line(episode, total, kind), inline=True)]
@@ -167,7 +172,7 @@ def announcement_text(
         description=description,
         fields=tuple(fields),
         url=card_link(show),
-        footer="Dramabot announcement" + (" (test)" if sample else ""),
+        footer="Dramabot announcement" + (" (test)" if sample else "") + (f" · {reference}" if reference else ""),
     )
 
 
@@ -359,6 +364,10 @@ def local_clock(show: Show, moment: dt.datetime, style: str = "%a %d %B %Y %H:%M
     return f"{local.strftime(style)} {zone_label(show, moment)}"
 
 
+def plural(count: int, noun: str) -> str:
+    """Say "1 episode", "2 episodes"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
 def _fit(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -399,7 +408,7 @@ def _relative(moment: dt.datetime, now: dt.datetime) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
         if span >= size or unit == "second":
             count = int(span // size)
-            label = f"{count} {unit}{'s' if count != 1 else ''}"
+            label = plural(count, unit)
             return f"in {label}" if seconds >= 0 else f"{label} ago"
     raise AssertionError("unreachable")
 
@@ -446,6 +455,7 @@ def announce_status_card(
     skipped: Sequence[OutboxItem],
     failed: Sequence[OutboxItem],
     now: dt.datetime,
+    held: Sequence[OutboxItem] = (),
 ) -> Card:
     """Build /announce status: the server's settings, its next announcements and any delivery problem."""
     if settings.paused_reason:
@@ -464,20 +474,35 @@ def announce_status_card(
         Field(f"Followed shows ({len(titles)})", _fit(", ".join(titles) or "none")),
         Field("Next announcements", _fit(upcoming_text or f"none in the next {STATUS_LOOKAHEAD.days} days")),
     ]
+    fields.append(Field("Delivery", delivery_counts_text(counts)))
+    if held:
+        name = f"Held while paused ({counts.get('held', 0)}): sent on resume if within the grace window"
+        fields.append(Field(name, _fit("\n".join(f"held: {_item_label(shows, item)}" for item in held))))
     if skipped or failed:
         missed = [f"skipped: {_item_label(shows, item)}" for item in skipped]
         missed += [f"failed: {_item_label(shows, item)}: {item.error}" for item in failed]
         name = f"Missed ({counts.get('skipped', 0)} skipped, {counts.get('failed', 0)} failed)"
         fields.append(Field(name, _fit("\n".join(missed))))
+    error = "none"
     if settings.last_error and settings.last_error_at:
         error = f"{discord_timestamp(settings.last_error_at, 'f')}: {settings.last_error}"
-        fields.append(Field("Last delivery error", _fit(error)))
+    fields.append(Field("Last delivery error", _fit(error)))
     return Card(
         title="Announcements in this server",
         description=state[:4000],
         fields=tuple(fields),
-        footer=f"{counts.get('sent', 0)} announcements sent here so far",
+        footer=f"{plural(counts.get('sent', 0), 'announcement')} sent here so far",
     )
+
+
+def delivery_counts_text(counts: Mapping[str, int]) -> str:
+    """Say how a server's announcements went: "12 sent · 1 waiting · 2 held · 1 skipped · 0 failed"."""
+    waiting = counts.get("pending", 0) + counts.get("claimed", 0)
+    parts = [f"{counts.get('sent', 0)} sent"]
+    if waiting:
+        parts.append(f"{waiting} waiting")
+    parts += [f"{counts.get(state, 0)} {state}" for state in ("held", "skipped", "failed")]
+    return " · ".join(parts)
 
 
 def _due_line(shows: Mapping[int, Show], due: Due) -> str:

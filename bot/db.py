@@ -223,9 +223,59 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX trivia_scores_by_guild ON trivia_scores (guild_id, scored_at);
     """,
+    # 6: announcements that survive crashes, outages and pauses. A row may be `held` (due while its server was
+    # paused). `unsure` marks a row whose last attempt may have posted (a crash, a timeout): before any re-send it
+    # is looked up in `channel_id` among the messages since `attempt_at` (when that attempt began). SQLite cannot
+    # change a CHECK, so the table is rebuilt with every row kept; rows tried before are unsure, looked up first.
+    """
+    CREATE TABLE announce_outbox_v6 (
+        id               INTEGER PRIMARY KEY,
+        guild_id         INTEGER NOT NULL,
+        show_id          INTEGER NOT NULL,
+        episode          INTEGER NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('premiere', 'episode')),
+        due_at           TEXT NOT NULL,
+        air_at           TEXT NOT NULL,
+        time_known       INTEGER NOT NULL DEFAULT 1,
+        channel_id       INTEGER NOT NULL,
+        state            TEXT NOT NULL DEFAULT 'pending'
+                         CHECK (state IN ('pending', 'claimed', 'held', 'sent', 'skipped', 'failed')),
+        nonce            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        unsure           INTEGER NOT NULL DEFAULT 0,
+        attempt_at       TEXT,
+        next_attempt_at  TEXT,
+        claimed_at       TEXT,
+        sent_at          TEXT,
+        message_id       INTEGER,
+        error            TEXT,
+        created_at       TEXT NOT NULL,
+        UNIQUE (guild_id, show_id, episode, kind)
+    );
+    INSERT INTO announce_outbox_v6 (id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id,
+        state, nonce, attempts, unsure, attempt_at, next_attempt_at, claimed_at, sent_at, message_id, error,
+        created_at)
+    SELECT id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts,
+        CASE WHEN state IN ('pending', 'claimed') AND attempts > 0 THEN 1 ELSE 0 END,
+        CASE WHEN attempts > 0 THEN IFNULL(claimed_at, created_at) END, next_attempt_at, claimed_at, sent_at,
+        message_id, error, created_at
+    FROM announce_outbox;
+    DROP TABLE announce_outbox;
+    ALTER TABLE announce_outbox_v6 RENAME TO announce_outbox;
+    CREATE INDEX announce_outbox_due ON announce_outbox (state, due_at);
+    CREATE INDEX announce_outbox_by_guild ON announce_outbox (guild_id, state);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# Commits are synced to disk at checkpoints only (WAL + NORMAL): a power loss may undo the last few, which is
+# fine for a catalog that is re-synced. The announcement outbox cannot afford that (an undone "sent" re-posts,
+# an undone claim loses track of a post in flight), so its claims and marks commit with DURABLE_SYNCHRONOUS.
+SYNCHRONOUS = "NORMAL"
+DURABLE_SYNCHRONOUS = "FULL"
+BUSY_TIMEOUT_MS = 5000
 
 
 async def connect(path: Path | str) -> aiosqlite.Connection:
@@ -234,10 +284,11 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     connection = await aiosqlite.connect(path, isolation_level=None)
     try:
+        # The busy timeout first: switching a new file to WAL takes a lock another process may be holding.
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA busy_timeout = 5000")
-        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
     except BaseException:
         await connection.close()
         raise
@@ -254,19 +305,21 @@ async def migrate(connection: aiosqlite.Connection, *, target: int = SCHEMA_VERS
     """Apply the migrations after the database's version up to `target`; return the new version.
 
     Each migration runs in its own transaction together with its version bump, so a failure leaves the
-    database at the last complete version.
+    database at the last complete version. The version is read again inside that transaction: another process
+    migrating the same file at the same time has either done the step already (it is skipped) or waits.
     """
     version = await schema_version(connection)
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"The database is at schema version {version}, newer than this Dramabot ({SCHEMA_VERSION}); "
-            "upgrade Dramabot."
-        )
+    _check_not_newer(version)
     for number in range(version + 1, target + 1):
         script = MIGRATIONS[number - 1]
         # executescript would COMMIT first; wrap statements ourselves so the step is atomic.
         await connection.execute("BEGIN IMMEDIATE")
         try:
+            current = await schema_version(connection)
+            _check_not_newer(current)
+            if current >= number:  # another process got there first
+                await connection.execute("COMMIT")
+                continue
             for statement in _statements(script):
                 await connection.execute(statement)
             await connection.execute(f"PRAGMA user_version = {number}")
@@ -276,7 +329,15 @@ async def migrate(connection: aiosqlite.Connection, *, target: int = SCHEMA_VERS
             raise
         await connection.execute("COMMIT")
         log.info("database migrated to schema version %d", number)
-    return max(version, target)
+    return max(await schema_version(connection), target)
+
+
+def _check_not_newer(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"The database is at schema version {version}, newer than this Dramabot ({SCHEMA_VERSION}); "
+            "upgrade Dramabot."
+        )
 
 
 def _statements(script: str) -> list[str]:

@@ -196,7 +196,9 @@ class Due:
 
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
-    """A stored announcement: pending, claimed (being sent, or cut short by a crash), sent, skipped or failed."""
+    """A stored announcement: pending, claimed (being sent, or cut short by a crash), held (its server is paused),
+    sent, skipped or failed. `unsure`: an earlier attempt may have posted it, so it is looked up before a re-send.
+    """
 
     id: int
     guild_id: int
@@ -213,6 +215,8 @@ class OutboxItem:
     sent_at: dt.datetime | None = None
     message_id: int | None = None
     error: str | None = None
+    unsure: bool = False
+    attempt_at: dt.datetime | None = None
 
 
 def announcement_nonce(guild_id: int, show_id: int, episode: int, kind: str) -> str:

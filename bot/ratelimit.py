@@ -141,3 +141,13 @@ class ChannelRateLimiter:
         now = self._monotonic()
         self._channel(channel_id).finish(now)
         self._global.finish(now)
+
+    async def acquire_global(self) -> None:
+        """Wait for room under the global limit only (a read, which no channel's message limit counts)."""
+        while (wait := self._global.delay(self._monotonic())) > 0:
+            await self._sleep(wait)
+        self._global.start()
+
+    def release_global(self) -> None:
+        """Count a request started with `acquire_global` as answered."""
+        self._global.finish(self._monotonic())

@@ -24,6 +24,7 @@ class Settings:
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     announce_grace_hours: float = 6.0
+    announce_send_timeout: float = 10.0
     sync_hour_utc: int | None = None
     tvmaze_api_base: str = TVMAZE_API_BASE
     tmdb_api_base: str = TMDB_API_BASE
@@ -56,6 +57,7 @@ class Settings:
             discord_api_base=(text("DISCORD_API_BASE") or "").rstrip("/") or None,
             discord_gateway_url=text("DISCORD_GATEWAY_URL"),
             announce_grace_hours=_number(text("ANNOUNCE_GRACE_HOURS"), "ANNOUNCE_GRACE_HOURS", 6.0),
+            announce_send_timeout=_positive(text("ANNOUNCE_SEND_TIMEOUT"), "ANNOUNCE_SEND_TIMEOUT", 10.0),
             sync_hour_utc=_hour(text("SYNC_HOUR_UTC")),
             tvmaze_api_base=(text("TVMAZE_API_BASE") or TVMAZE_API_BASE).rstrip("/"),
             tmdb_api_base=(text("TMDB_API_BASE") or TMDB_API_BASE).rstrip("/"),
@@ -81,6 +83,13 @@ def _number(value: str | None, name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, not {value!r}.") from None
     if number < 0:
         raise ConfigError(f"{name} cannot be negative.")
+    return number
+
+
+def _positive(value: str | None, name: str, default: float) -> float:
+    number = _number(value, name, default)
+    if number == 0:
+        raise ConfigError(f"{name} must be more than 0.")
     return number
 
 

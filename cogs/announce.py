@@ -8,6 +8,7 @@ the commands (Manage Server, checked here on every call, not only by Discord's d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -18,7 +19,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.announce.outbox import Announcement, Announcer, PermanentFailure, TemporaryFailure, Undeliverable
+from bot.announce.delivery import Announcement, Lookup, PermanentFailure, TemporaryFailure, Undeliverable
+from bot.announce.outbox import Announcer
 from bot.announce.plan import schedules_of, upcoming_for
 from bot.app import Dramabot
 from bot.cards import MODE_LABELS, STATUS_LOOKAHEAD, announce_status_card, announcement_text
@@ -32,7 +34,14 @@ CHANNEL_PERMISSIONS = (
     ("view_channel", "View Channel"),
     ("send_messages", "Send Messages"),
     ("embed_links", "Embed Links"),
+    # Without it Discord returns no messages when the channel is read, so a post lost in a crash could not be found.
+    ("read_message_history", "Read Message History"),
 )
+# Looking an announcement up: read forward from shortly before its attempt began (clocks differ a little), 100
+# messages a page, until past the moment a post from that attempt could still have been made.
+LOOKUP_BEFORE = dt.timedelta(minutes=2)
+LOOKUP_AFTER = dt.timedelta(minutes=15)
+LOOKUP_PAGES = 20
 
 
 def require_manager(interaction: discord.Interaction[Any]) -> int:
@@ -105,37 +114,40 @@ class Announcements(commands.Cog):
         self.announcer = Announcer(
             bot.repository,
             self.send_announcement,
+            find=self.find_announcement,
             catalog=bot.catalog,
             grace=dt.timedelta(hours=bot.settings.announce_grace_hours),
             clock=bot.clock.now,
             real_seconds=bot.clock.real_seconds,
+            send_timeout=bot.settings.announce_send_timeout,
         )
         self._task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="announcer")
+        # Delivery needs only REST, ready since login (setup_hook runs after it), not the gateway's guild cache.
+        self._task = asyncio.create_task(self.announcer.run_supervised(), name="announcer")
         self._task.add_done_callback(_log_task_failure)
 
     async def cog_unload(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+        """Stop claiming and let sends in flight finish (at most STOP_TIMEOUT), before the database closes."""
         await self.announcer.stop()
-
-    async def _run(self) -> None:
-        await self.bot.wait_until_ready()
-        await self.announcer.run()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
 
     @commands.Cog.listener()
     async def on_catalog_change(self, show_id: int) -> None:
-        self.announcer.wake()  # a moved episode may fall due sooner than the announcer planned to wake
+        # A moved episode may fall due sooner than the announcer planned to wake, or now be due in the recent past.
+        self.announcer.catalog_changed(show_id)
 
     @commands.Cog.listener()
     async def on_announce_settings_change(self, guild_id: int) -> None:
-        self.announcer.settings_changed(guild_id)
+        try:
+            await self.announcer.settings_changed(guild_id)
+        except Exception:  # the announcer re-checks a row's settings before each send; this only makes it sooner
+            log.warning("could not apply guild %s's new announcement settings at once", guild_id, exc_info=True)
+            self.announcer.wake()
 
     # -- sending --------------------------------------------------------------------------------------------
 
@@ -159,11 +171,51 @@ class Announcements(commands.Cog):
             raise PermanentFailure(describe_http_error(error, channel_id)) from error
         except discord.HTTPException as error:
             if error.status == 429 or error.status >= 500:
-                raise TemporaryFailure(f"Discord answered {error.status}: {error.text or 'try later'}") from error
+                raise _temporary(error) from error
             raise Undeliverable(f"Discord rejected the announcement ({error.status}: {error.text})") from error
-        except (aiohttp.ClientError, OSError, TimeoutError) as error:
-            raise TemporaryFailure(f"could not reach Discord: {type(error).__name__}") from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise _unreachable(error) from error
         return message.id
+
+    async def find_announcement(self, lookup: Lookup) -> int | None:
+        """Return the id of the bot's message carrying `lookup.reference` in its footer, or None if there is none.
+
+        Reads the channel forward from just before the attempt began (Discord returns embeds, not nonces).
+        """
+        me = self.bot.user.id if self.bot.user else None
+        since = self._discord_time(lookup.since)
+        after = discord.utils.time_snowflake(since - LOOKUP_BEFORE)
+        until = discord.utils.time_snowflake(since + LOOKUP_AFTER)
+        for _ in range(LOOKUP_PAGES):
+            try:
+                page = await self.bot.http.logs_from(lookup.channel_id, 100, after=after)
+            except discord.NotFound:
+                return None  # the channel is gone, and anything posted in it
+            except discord.Forbidden as error:
+                raise PermanentFailure(describe_http_error(error, lookup.channel_id)) from error
+            except discord.HTTPException as error:
+                raise _temporary(error) from error
+            except (aiohttp.ClientError, OSError) as error:
+                raise _unreachable(error) from error
+            for message in page:
+                footers = [embed.get("footer", {}).get("text", "") for embed in message.get("embeds", [])]
+                if int(message["author"]["id"]) == me and any(lookup.reference in text for text in footers):
+                    return int(message["id"])
+            if len(page) < 100:
+                return None
+            after = max(int(message["id"]) for message in page)
+            if after > until:
+                return None
+        log.warning("gave up looking for %s in channel %s after %d pages", lookup.reference, lookup.channel_id,
+                    LOOKUP_PAGES)  # fmt: skip
+        return None
+
+    def _discord_time(self, moment: dt.datetime) -> dt.datetime:
+        """The wall-clock time of a moment on the bot's clock (a demo clock runs faster than Discord's)."""
+        clock = self.bot.clock
+        if clock.speed == 1.0:
+            return moment
+        return min(clock.wall_origin + (moment - clock.wall_origin) / clock.speed, dt.datetime.now(dt.UTC))
 
     # -- commands -------------------------------------------------------------------------------------------
 
@@ -317,6 +369,7 @@ class Announcements(commands.Cog):
             counts=await repository.outbox_counts(guild_id),
             skipped=await repository.outbox_items(guild_id, "skipped", limit=5),
             failed=await repository.outbox_items(guild_id, "failed", limit=3), now=now,
+            held=await repository.outbox_items(guild_id, "held", limit=5),
         )  # fmt: skip
         await interaction.response.send_message(embed=card_embed(card), ephemeral=True)
 
@@ -356,6 +409,18 @@ class Announcements(commands.Cog):
         await interaction.response.send_message(
             f"Posted a sample announcement in <#{settings.channel_id}>.", ephemeral=True
         )
+
+
+def _temporary(error: discord.HTTPException) -> TemporaryFailure:
+    """A 429 surely posted nothing; a 5xx may have (Discord failed after creating the message)."""
+    reason = f"Discord answered {error.status}: {error.text or 'try later'}"
+    return TemporaryFailure(reason, maybe_sent=error.status != 429)
+
+
+def _unreachable(error: Exception) -> TemporaryFailure:
+    """A connection never made surely posted nothing; one lost on the way may have."""
+    never_sent = isinstance(error, aiohttp.ClientConnectorError | ConnectionRefusedError)
+    return TemporaryFailure(f"could not reach Discord: {type(error).__name__}", maybe_sent=not never_sent)
 
 
 def _log_task_failure(task: asyncio.Task[None]) -> None:

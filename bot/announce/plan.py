@@ -123,15 +123,16 @@ def plan(
     follows: Mapping[int, frozenset[int]],
     airings: Sequence[Airing],
 ) -> list[Due]:
-    """Return the announcements each active server gets for these airings, honouring mode, follows, privacy."""
+    """Return the announcements each server with announcements on gets (paused or not), honouring mode, follows,
+    privacy and when they were turned on."""
     premieres = [a for a in airings if a.kind is AnnouncementKind.PREMIERE]
     by_show: dict[int, list[Airing]] = {}
     for airing in airings:
         by_show.setdefault(airing.show_id, []).append(airing)
     planned: list[Due] = []
     for guild in settings:
-        if not guild.active or guild.channel_id is None:
-            continue
+        if not guild.enabled or guild.channel_id is None:
+            continue  # off: nothing is recorded. Paused: planned all the same, and stored as held.
         followed = follows.get(guild.guild_id, frozenset())
         if guild.mode is AnnounceMode.EPISODES:
             chosen: Iterable[Airing] = airings

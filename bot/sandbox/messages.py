@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -20,7 +21,7 @@ from .rest import API_PREFIX, DiscordHTTPError, RestServer, invalid_form, json_r
 from .world import World
 
 CDN_PREFIX = "/cdn/attachments"
-NONCE_WINDOW = 300.0  # seconds Discord remembers an enforced nonce
+NONCE_WINDOW = 300.0  # seconds Discord remembers an enforced nonce ("a few minutes"); tests shorten it
 # Flags a message's sender may set: EPHEMERAL, SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS, IS_COMPONENTS_V2.
 SENDABLE_FLAGS = 64 | 4 | 4096 | limits.IS_COMPONENTS_V2
 # Only SUPPRESS_EMBEDS and IS_COMPONENTS_V2 can be changed by an edit.
@@ -32,15 +33,36 @@ def _rich(embed: dict[str, Any]) -> dict[str, Any]:
     return {"type": "rich", **embed}
 
 
+def _fetched(message: Message) -> dict[str, Any]:
+    """A message as a fetch returns it: Discord echoes the nonce only in the create answer and the gateway event."""
+    return {key: value for key, value in message.raw.items() if key != "nonce"}
+
+
 class MessageStore:
     """Every message and uploaded file; the bot's channel-message routes; the events each change sends."""
 
-    def __init__(self, world: World, monitor: Monitor, rest: RestServer, gateway: GatewayServer) -> None:
+    def __init__(
+        self,
+        world: World,
+        monitor: Monitor,
+        rest: RestServer,
+        gateway: GatewayServer,
+        *,
+        nonce_memory: float = NONCE_WINDOW,
+        answer_delay: float = 0.0,
+    ) -> None:
         self.world = world
         self.monitor = monitor
         self.rest = rest
         self.gateway = gateway
         self.reactions: list[tuple[int, str]] = []  # (message id, emoji) the bot added
+        # Seconds an enforced nonce is remembered: a repeat within it returns the first message, not a new one.
+        self.nonce_memory = nonce_memory
+        # Seconds a channel-message POST waits to answer after the message was created and announced (a slow or
+        # lost answer: the message exists although the sender has not heard so).
+        self.answer_delay = answer_delay
+        self.answers_pending = 0  # POSTs whose message exists but whose answer has not been sent yet
+        self._answer_now = asyncio.Event()  # set on stop: every late answer goes out at once
         self._messages: dict[int, Message] = {}
         self._files: dict[int, Upload] = {}  # attachment id -> upload
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
@@ -371,18 +393,52 @@ class MessageStore:
         nonce = payload.get("nonce")
         if nonce is not None and payload.get("enforce_nonce"):
             seen = self._nonces.get((bot.id, str(nonce)))
-            if seen is not None and time.monotonic() - seen[0] < NONCE_WINDOW:
-                return json_response(seen[1].raw)
+            if seen is not None and time.monotonic() - seen[0] < self.nonce_memory:
+                return await self._answer_late(seen[1].raw)
         self.reject_invalid(payload, request, what=f"message to #{channel.name}", creating=True, has_files=bool(files))
         message = self.build(channel, bot, payload, files)
         if nonce is not None:
+            self._forget_old_nonces()
             self._nonces[(bot.id, str(nonce))] = (time.monotonic(), message)
         await self.created(message)
-        return json_response(message.raw)
+        return await self._answer_late(message.raw)
+
+    async def _answer_late(self, raw: dict[str, Any]) -> web.Response:
+        """Answer after `answer_delay`; the message already exists, whether or not the sender is still there."""
+        if self.answer_delay <= 0:
+            return json_response(raw)
+        self.answers_pending += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._answer_now.wait(), self.answer_delay)
+        finally:
+            self.answers_pending -= 1
+            self.monitor.notify()
+        return json_response(raw)
+
+    def answer_all_now(self) -> None:
+        """Send every late answer now (the fake is stopping)."""
+        self._answer_now.set()
+
+    def _forget_old_nonces(self) -> None:
+        now = time.monotonic()
+        if len(self._nonces) > 1000:  # now and then, not on every post
+            self._nonces = {key: seen for key, seen in self._nonces.items() if now - seen[0] < self.nonce_memory}
 
     async def _list_messages(self, request: web.Request) -> web.Response:
         channel = self.rest.channel_or_404(request)
-        limit = min(int(request.query.get("limit", 50)), 100)
+        limit = self._query_int(request, "limit", 50)
+        if not 1 <= limit <= 100:
+            raise invalid_form([limits.FormError(("limit",), "NUMBER_TYPE_MAX", "int value should be <= 100.")])
+        if sum(key in request.query for key in ("before", "after", "around")) > 1:
+            self.rest.violate("invalid_query", "before, after and around are mutually exclusive", request)
+        guild = self.world.guild_of(channel)
+        if guild is not None:
+            perms = guild.channel_permissions(channel, self.world.bot.id)
+            if not perms & Permission.VIEW_CHANNEL:
+                raise DiscordHTTPError(403, 50001, "Missing Access")
+            if not perms & Permission.READ_MESSAGE_HISTORY:
+                return json_response([])  # as Discord: no error, and no messages
         found = self.visible(channel.id)
         if "before" in request.query:
             found = [m for m in found if m.id < int(request.query["before"])]
@@ -392,11 +448,18 @@ class MessageStore:
             pivot = int(request.query["around"])
             found = sorted(found, key=lambda m: abs(m.id - pivot))[:limit]
             found.sort(key=lambda m: m.id)
-        return json_response([m.raw for m in reversed(found[-limit:])])
+        return json_response([_fetched(m) for m in reversed(found[-limit:])])
+
+    @staticmethod
+    def _query_int(request: web.Request, name: str, default: int) -> int:
+        try:
+            return int(request.query.get(name, default))
+        except ValueError:
+            raise invalid_form([limits.FormError((name,), "NUMBER_TYPE_COERCE", "Value is not int.")]) from None
 
     async def _get_message(self, request: web.Request) -> web.Response:
         channel = self.rest.channel_or_404(request)
-        return json_response(self._message_or_404(channel, request.match_info["message"]).raw)
+        return json_response(_fetched(self._message_or_404(channel, request.match_info["message"])))
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         channel = self.rest.channel_or_404(request)

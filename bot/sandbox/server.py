@@ -21,7 +21,7 @@ from .callbacks import InteractionEndpoints
 from .commands import CommandRegistry
 from .driver import Driver
 from .gateway import GatewayServer
-from .messages import MessageStore
+from .messages import NONCE_WINDOW, MessageStore
 from .models import FakeChannel, FakeGuild, FakeUser, Message
 from .monitor import Monitor
 from .rest import RestServer
@@ -30,6 +30,9 @@ from .world import ChannelRef, World
 
 class FakeDiscord(Driver):
     """A Discord stand-in for one bot: REST + gateway on 127.0.0.1, with two guilds of users and channels.
+
+    `nonce_memory` and `message_answer_delay` reproduce what breaks "exactly once": Discord forgets a message
+    nonce after a few minutes, and an answer may come late (or never) after the message was created.
 
     Tests and the console drive it as a user would (run a command, click a button, post a message) and read
     what the bot answered. Everything the bot does that real Discord would refuse is answered the way Discord
@@ -48,6 +51,8 @@ class FakeDiscord(Driver):
         heartbeat_interval_ms: int = 41_250,
         enforce_global_rate_limit: bool = False,
         first_id: int | None = None,
+        nonce_memory: float = NONCE_WINDOW,
+        message_answer_delay: float = 0.0,
     ) -> None:
         if host not in ("127.0.0.1", "::1", "localhost"):
             raise ValueError("the fake Discord only listens on loopback")
@@ -64,7 +69,9 @@ class FakeDiscord(Driver):
             privileged_intents=privileged_intents,
             heartbeat_interval_ms=heartbeat_interval_ms,
         )
-        messages = MessageStore(world, monitor, rest, gateway)
+        messages = MessageStore(
+            world, monitor, rest, gateway, nonce_memory=nonce_memory, answer_delay=message_answer_delay
+        )
         commands = CommandRegistry(world, monitor, rest, messages)
         endpoints = InteractionEndpoints(world, monitor, rest, gateway, messages, deadline=interaction_deadline)
         super().__init__(world, monitor, gateway, messages, commands, endpoints)
@@ -114,6 +121,7 @@ class FakeDiscord(Driver):
 
     async def stop(self) -> None:
         """Close the bot's sockets and stop listening."""
+        self._messages.answer_all_now()
         await self._gateway.close()
         await self._rest.stop()
 
@@ -155,6 +163,29 @@ class FakeDiscord(Driver):
     @interaction_deadline.setter
     def interaction_deadline(self, seconds: float) -> None:
         self._endpoints.deadline = seconds
+
+    @property
+    def nonce_memory(self) -> float:
+        """Seconds an enforced message nonce is remembered (Discord: a few minutes)."""
+        return self._messages.nonce_memory
+
+    @nonce_memory.setter
+    def nonce_memory(self, seconds: float) -> None:
+        self._messages.nonce_memory = seconds
+
+    @property
+    def message_answer_delay(self) -> float:
+        """Seconds a channel-message POST waits to answer, after the message is created (a slow answer)."""
+        return self._messages.answer_delay
+
+    @message_answer_delay.setter
+    def message_answer_delay(self, seconds: float) -> None:
+        self._messages.answer_delay = seconds
+
+    @property
+    def answers_pending(self) -> int:
+        """Channel-message POSTs whose message exists but whose answer is still on its way (posts in flight)."""
+        return self._messages.answers_pending
 
     # ------------------------------------------------------------------ the world
 

@@ -1,28 +1,37 @@
 """Announcements: each server's settings, the shows it follows, and the outbox.
 
-An outbox row goes pending -> claimed -> sent, or to skipped (it fell due longer ago than the grace window) or
-failed (Discord kept refusing it). A crash leaves a row claimed; the next start releases it, and it is sent
-again under the same nonce, which Discord dedupes.
+An outbox row goes pending -> claimed -> sent. On the way it may be held (its server is paused; pending again when
+the server resumes), skipped (it fell due longer ago than the grace window, or announcements were turned off) or
+failed (Discord refused it, or the grace window closed while Discord kept failing). A crash leaves a row claimed;
+the next start puts it back as unsure, and it is looked up in its channel before it is ever sent again.
+Claims and marks commit durably (synchronous=FULL), so a power loss cannot undo one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
+from bot.db import DURABLE_SYNCHRONOUS, SYNCHRONOUS
 from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, OutboxItem, announcement_nonce
 from bot.store.base import atomic, datetime_or_none, iso, iso_or_none, isolated, parse_datetime
 from bot.store.meta import MetaStore
 
 ANNOUNCE_WATERMARK = "announce_planned_until"
 _SKIP_REASON = "fell due while the bot was down, longer ago than the grace window"
+_HELD_SKIP_REASON = "fell due while announcements were paused here, longer ago than the grace window"
+_PAUSED = "announcements are paused in this server"
+_GAVE_UP = "not delivered within the grace window: "
+_UNCONFIRMED = "perhaps posted, never confirmed (the channel could not be read): "
+_FIRST_ERRORS = {"skipped": _SKIP_REASON, "held": _PAUSED}
 _ANNOUNCE_COLUMNS = (
     "guild_id, since, channel_id, role_id, mode, enabled, paused_reason, paused_at, last_error, last_error_at"
 )
 _OUTBOX_COLUMNS = (
     "id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts, sent_at,"
-    " message_id, error"
+    " message_id, error, unsure, attempt_at"
 )
 
 
@@ -59,11 +68,16 @@ class AnnounceStore(MetaStore):
 
     @atomic
     async def pause_announcements(self, guild_id: int, reason: str, at: dt.datetime) -> None:
-        """Stop a server's announcements until an admin fixes the channel, keeping why."""
+        """Stop a server's announcements until an admin fixes the channel, keeping why; its waiting rows are held."""
         await self._db.execute(
             "UPDATE announce_settings SET paused_reason = ?, paused_at = ?, last_error = ?, last_error_at = ?,"
             " updated_at = ? WHERE guild_id = ?",
             (reason, iso(at), reason, iso(at), self._now(), guild_id),
+        )
+        await self._db.execute(
+            "UPDATE announce_outbox SET state = 'held', next_attempt_at = NULL"
+            " WHERE guild_id = ? AND state = 'pending'",
+            (guild_id,),
         )
 
     @atomic
@@ -106,25 +120,43 @@ class AnnounceStore(MetaStore):
 
     # -- the outbox --------------------------------------------------------------------------------------
 
-    @atomic
-    async def add_to_outbox(self, rows: Sequence[tuple[Due, str]], *, planned_until: dt.datetime) -> int:
-        """Store due announcements (each with its first state, pending or skipped) and the planning watermark.
+    @asynccontextmanager
+    async def _durable(self) -> AsyncIterator[None]:
+        """One transaction whose COMMIT is on disk before it returns (synchronous=FULL), surviving a power loss.
 
-        One transaction: either every row and the new watermark land, or none, so a crash mid-way re-plans the
-        same window and the unique key keeps each announcement once. Return how many rows were new.
+        In WAL mode every earlier commit is in the log before this one, so it makes them durable too.
+        """
+        async with self._turn():
+            if self._db.in_transaction:  # joining the caller's transaction: its commit decides
+                yield
+                return
+            await self._db.execute(f"PRAGMA synchronous = {DURABLE_SYNCHRONOUS}")
+            try:
+                async with self.transaction():
+                    yield
+            finally:
+                await self._db.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+
+    async def add_to_outbox(self, rows: Sequence[tuple[Due, str]], *, planned_until: dt.datetime | None) -> int:
+        """Store due announcements (each with its first state: pending, held or skipped) and the planning watermark.
+
+        One durable transaction: either every row and the new watermark land, or none, so a crash mid-way re-plans
+        the same window and the unique key keeps each announcement once. `planned_until` None leaves the watermark
+        (re-planning a changed show's recent past). Return how many rows were new.
         """
         now = self._now()
-        async with self.transaction():
+        async with self._durable():
             before = self._db.total_changes
             await self._db.executemany(
                 "INSERT OR IGNORE INTO announce_outbox (guild_id, show_id, episode, kind, due_at, air_at, time_known,"
                 " channel_id, state, nonce, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(d.guild_id, d.show_id, d.episode, str(d.kind), iso(d.due_at), iso(d.air_at), int(d.time_known),
-                  d.channel_id, state, announcement_nonce(*d.key), _SKIP_REASON if state == "skipped" else None,
-                  now) for d, state in rows],
+                  d.channel_id, state, announcement_nonce(*d.key), _FIRST_ERRORS.get(state), now)
+                 for d, state in rows],
             )  # fmt: skip
             added = self._db.total_changes - before
-            await self.set_meta(ANNOUNCE_WATERMARK, iso(planned_until))
+            if planned_until is not None:
+                await self.set_meta(ANNOUNCE_WATERMARK, iso(planned_until))
         return added
 
     async def announce_watermark(self) -> dt.datetime | None:
@@ -132,57 +164,138 @@ class AnnounceStore(MetaStore):
         text = await self.get_meta(ANNOUNCE_WATERMARK)
         return parse_datetime(text) if text else None
 
+    async def release_claims(self, keep: Collection[int] = ()) -> int:
+        """Put back rows claimed but never marked (a crash, or a process that died), except `keep`; return how many.
+
+        Their attempt may have posted, so they are marked unsure: each is looked up in its channel before a re-send.
+        """
+        async with self._durable():
+            except_kept = f" AND id NOT IN ({_placeholders(keep)})" if keep else ""  # NOT IN (NULL) matches nothing
+            cursor = await self._db.execute(
+                "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL, unsure = 1 WHERE state = 'claimed'"
+                + except_kept,
+                tuple(keep),
+            )
+            return max(cursor.rowcount, 0)
+
     @atomic
-    async def release_claims(self) -> int:
-        """Put back rows a previous process claimed but never marked (it crashed); return how many."""
+    async def expire_overdue(self, before: dt.datetime, *, unsure_before: dt.datetime) -> int:
+        """Close rows that fell due before `before` (beyond the grace window) and will never be sent; return how many.
+
+        Never tried: skipped (the bot was down, or the server paused). Tried and known not posted: failed, with the
+        last error. A row that may have posted (unsure) stays, to be looked up once more (never sent again), until
+        `unsure_before`: then it fails, as not confirmed.
+        """
+        changed = 0
+        for sql, parameters in (
+            ("UPDATE announce_outbox SET state = 'skipped', error = ? WHERE state = 'pending' AND attempts = 0"
+             " AND due_at < ?", (_SKIP_REASON, iso(before))),
+            ("UPDATE announce_outbox SET state = 'skipped', error = ? WHERE state = 'held' AND unsure = 0"
+             " AND due_at < ?", (_HELD_SKIP_REASON, iso(before))),
+            ("UPDATE announce_outbox SET state = 'failed', error = ? || IFNULL(error, 'unknown error')"
+             " WHERE state = 'pending' AND attempts > 0 AND unsure = 0 AND due_at < ?", (_GAVE_UP, iso(before))),
+            ("UPDATE announce_outbox SET state = 'failed', error = ? || IFNULL(error, 'unknown error')"
+             " WHERE state IN ('pending', 'held') AND unsure = 1 AND due_at < ?", (_UNCONFIRMED, iso(unsure_before))),
+        ):  # fmt: skip
+            cursor = await self._db.execute(sql, parameters)
+            changed += max(cursor.rowcount, 0)
+        return changed
+
+    @atomic
+    async def resume_held(self) -> int:
+        """Return the held rows of servers whose announcements are active again to pending; return how many."""
         cursor = await self._db.execute(
-            "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL WHERE state = 'claimed'"
+            "UPDATE announce_outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'held' AND guild_id IN"
+            " (SELECT guild_id FROM announce_settings WHERE enabled = 1 AND paused_reason IS NULL"
+            " AND channel_id IS NOT NULL)"
         )
         return max(cursor.rowcount, 0)
 
-    @atomic
-    async def skip_overdue(self, before: dt.datetime) -> int:
-        """Mark pending rows due before `before` (beyond the grace window) as skipped; return how many."""
-        cursor = await self._db.execute(
-            "UPDATE announce_outbox SET state = 'skipped', error = IFNULL(error, ?) WHERE state = 'pending'"
-            " AND due_at < ?",
-            (_SKIP_REASON, iso(before)),
-        )
-        return max(cursor.rowcount, 0)
-
-    @atomic
     async def claim_due(self, now: dt.datetime, *, limit: int = 100) -> list[OutboxItem]:
-        """Claim up to `limit` pending rows that are due, of servers whose announcements are on and not paused."""
-        async with self._db.execute(
-            "UPDATE announce_outbox SET state = 'claimed', claimed_at = ?, attempts = attempts + 1"
-            " WHERE id IN (SELECT o.id FROM announce_outbox AS o JOIN announce_settings AS s"
-            " ON s.guild_id = o.guild_id WHERE o.state = 'pending' AND IFNULL(o.next_attempt_at, o.due_at) <= ?"
-            " AND s.enabled = 1 AND s.paused_reason IS NULL ORDER BY o.due_at, o.id LIMIT ?)"
-            f" RETURNING {_OUTBOX_COLUMNS}",
-            (self._now(), iso(now), limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        """Claim up to `limit` pending rows that are due, of servers whose announcements are active.
+
+        A row is claimed under its server's current channel, and its attempt starts now; unless an earlier attempt
+        may have posted it (unsure): that one keeps the channel and time of that attempt, where it is looked up
+        first. Durable: a claim is on disk before anything is sent.
+        """
+        async with self._durable():
+            async with self._db.execute(
+                "UPDATE announce_outbox SET state = 'claimed', claimed_at = ?, attempts = attempts + 1,"
+                " attempt_at = CASE WHEN unsure = 1 THEN IFNULL(attempt_at, due_at) ELSE ? END,"
+                " channel_id = CASE WHEN unsure = 1 THEN channel_id ELSE (SELECT s.channel_id FROM announce_settings"
+                " AS s WHERE s.guild_id = announce_outbox.guild_id) END"
+                " WHERE id IN (SELECT o.id FROM announce_outbox AS o JOIN announce_settings AS s"
+                " ON s.guild_id = o.guild_id WHERE o.state = 'pending' AND IFNULL(o.next_attempt_at, o.due_at) <= ?"
+                " AND s.enabled = 1 AND s.paused_reason IS NULL AND s.channel_id IS NOT NULL"
+                " ORDER BY o.due_at, o.id LIMIT ?)"
+                f" RETURNING {_OUTBOX_COLUMNS}",
+                (self._now(), iso(now), iso(now), limit),
+            ) as cursor:
+                rows = await cursor.fetchall()
         return sorted((_outbox_item_from_row(row) for row in rows), key=lambda i: (i.due_at, i.id))
 
-    @atomic
     async def mark_sent(self, item_id: int, message_id: int, at: dt.datetime) -> None:
+        """Record that the announcement is in its channel as `message_id` (durable: never re-sent after a crash)."""
+        async with self._durable():
+            await self._db.execute(
+                "UPDATE announce_outbox SET state = 'sent', sent_at = ?, message_id = ?, error = NULL, unsure = 0,"
+                " claimed_at = NULL WHERE id = ?",
+                (iso(at), message_id, item_id),
+            )
+
+    async def begin_attempt(self, item_id: int, channel_id: int, at: dt.datetime) -> None:
+        """Record where and when a new attempt posts, before it is made (where a later lookup searches)."""
+        async with self._durable():
+            await self._db.execute(
+                "UPDATE announce_outbox SET channel_id = ?, attempt_at = ? WHERE id = ?", (channel_id, iso(at), item_id)
+            )
+
+    @atomic
+    async def retry_later(self, item_id: int, at: dt.datetime | None, error: str, *, unsure: bool) -> None:
+        """Return a claimed row to pending, to be tried again from `at` (None: as soon as its server may).
+
+        `unsure`: the attempt may have posted (a timeout, a lost answer), so the next one looks it up first.
+        """
         await self._db.execute(
-            "UPDATE announce_outbox SET state = 'sent', sent_at = ?, message_id = ?, error = NULL WHERE id = ?",
-            (iso(at), message_id, item_id),
+            "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL, next_attempt_at = ?, error = ?,"
+            " unsure = ? WHERE id = ? AND state = 'claimed'",
+            (iso_or_none(at), error, int(unsure), item_id),
         )
 
     @atomic
-    async def retry_later(self, item_id: int, at: dt.datetime | None, error: str) -> None:
-        """Return a claimed row to pending, to be tried again from `at` (None: as soon as its server may)."""
+    async def release(self, item_ids: Collection[int]) -> None:
+        """Return claimed rows that were never sent to pending (a stop, or their server's channel changed)."""
         await self._db.execute(
-            "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL, next_attempt_at = ?, error = ?"
-            " WHERE id = ?",
-            (iso_or_none(at), error, item_id),
+            "UPDATE announce_outbox SET state = 'pending', claimed_at = NULL"
+            f" WHERE state = 'claimed' AND id IN ({_placeholders(item_ids)})",
+            tuple(item_ids),
         )
+
+    @atomic
+    async def hold(self, item_ids: Collection[int], reason: str) -> None:
+        """Keep claimed rows of a paused server as held, to be sent when it resumes (within the grace window)."""
+        await self._db.execute(
+            "UPDATE announce_outbox SET state = 'held', claimed_at = NULL, next_attempt_at = NULL, error = ?"
+            f" WHERE state = 'claimed' AND id IN ({_placeholders(item_ids)})",
+            (reason, *item_ids),
+        )
+
+    @atomic
+    async def withdraw(self, guild_id: int, item_ids: Collection[int], reason: str) -> int:
+        """Skip a server's unsent rows (its announcements were turned off): pending and held ones, and the claimed
+        `item_ids` this process holds and has not sent. Return how many."""
+        cursor = await self._db.execute(
+            "UPDATE announce_outbox SET state = 'skipped', claimed_at = NULL, error = ? WHERE guild_id = ? AND"
+            f" (state IN ('pending', 'held') OR (state = 'claimed' AND id IN ({_placeholders(item_ids)})))",
+            (reason, guild_id, *item_ids),
+        )
+        return max(cursor.rowcount, 0)
 
     @atomic
     async def fail_outbox_item(self, item_id: int, error: str) -> None:
-        await self._db.execute("UPDATE announce_outbox SET state = 'failed', error = ? WHERE id = ?", (error, item_id))
+        await self._db.execute(
+            "UPDATE announce_outbox SET state = 'failed', claimed_at = NULL, error = ? WHERE id = ?", (error, item_id)
+        )
 
     @isolated
     async def next_outbox_retry(self, after: dt.datetime) -> dt.datetime | None:
@@ -230,10 +343,15 @@ def _announce_settings_from_row(row: Sequence[Any]) -> GuildAnnounceSettings:
 
 def _outbox_item_from_row(row: Sequence[Any]) -> OutboxItem:
     (item_id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts,
-     sent_at, message_id, error) = row  # fmt: skip
+     sent_at, message_id, error, unsure, attempt_at) = row  # fmt: skip
     return OutboxItem(
         id=item_id, guild_id=guild_id, show_id=show_id, episode=episode, kind=AnnouncementKind(kind),
         due_at=parse_datetime(due_at), air_at=parse_datetime(air_at), time_known=bool(time_known),
         channel_id=channel_id, state=state, nonce=nonce, attempts=attempts, sent_at=datetime_or_none(sent_at),
-        message_id=message_id, error=error,
+        message_id=message_id, error=error, unsure=bool(unsure), attempt_at=datetime_or_none(attempt_at),
     )  # fmt: skip
+
+
+def _placeholders(values: Collection[int]) -> str:
+    """`?, ?, ?` for an IN list (NULL for an empty one, which matches nothing)."""
+    return ", ".join("?" * len(values)) or "NULL"
