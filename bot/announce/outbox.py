@@ -505,6 +505,9 @@ class Announcer:
         if released:
             log.warning("%d announcements were left claimed by a stopped run; each is looked up before any re-send",
                         released)  # fmt: skip
+        # Edits made while the bot was down (an offline sync, another tool) sent no event: look at every show's
+        # recent past once, as if each had just changed. Stored announcements are never stored twice.
+        self._replan.update(self._catalog.shows)
         while not self._stopping.is_set():
             self._wake.clear()
             try:

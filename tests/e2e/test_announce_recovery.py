@@ -179,6 +179,31 @@ async def test_an_episode_moved_into_the_recent_past_is_announced_once(
         assert states(database_path) == {"sent": 1}
 
 
+async def test_an_episode_moved_into_the_recent_past_while_the_bot_was_down_is_announced_once(
+    fake_discord: FakeDiscord, start_client: Any, bot_settings: Settings, database_path: Path
+) -> None:
+    clock = ScaledClock(10)
+    now = clock.now()
+    later = now + dt.timedelta(days=3)
+    show_id = await prepare(database_path, fake_discord, now, [(6, later), (7, later)])
+    async with dramabot(start_client, bot_settings, clock):
+        await eventually(lambda: states(database_path) == {}, 2, "a first plan with nothing due")
+        await asyncio.sleep(0.3)  # the announcer has planned up to now and sleeps until far later
+    # While the bot is down, an offline sync corrects episode 6 to twenty minutes ago: no event tells the bot.
+    connection = await db.connect(database_path)
+    try:
+        moved = Episode(show_id, 6, clock.now() - dt.timedelta(minutes=20))
+        await Repository(connection).upsert_episodes(show_id, [moved], source="tvmaze")
+    finally:
+        await connection.close()
+    async with dramabot(start_client, bot_settings, clock):
+        message = await fake_discord.wait_for_message(ANNOUNCE_CHANNEL, within=5)
+        assert field(message, "Episode") == "Episode 6 of 16"
+        await asyncio.sleep(0.5)
+        assert episodes_posted(fake_discord) == ["Episode 6 of 16"]
+        assert states(database_path) == {"sent": 1}
+
+
 async def test_a_database_error_while_recording_a_send_is_retried_and_the_channel_keeps_going(
     fake_discord: FakeDiscord,
     start_client: Any,
