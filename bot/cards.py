@@ -368,6 +368,7 @@ def plural(count: int, noun: str) -> str:
     """Say "1 episode", "2 episodes"."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
+
 def _fit(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
