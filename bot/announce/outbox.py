@@ -52,6 +52,7 @@ Clock = Callable[[], dt.datetime]
 MAX_BACKFILL = dt.timedelta(days=7)  # after a longer outage, older announcements are not even recorded
 MAX_SLEEP = 3600.0  # wake at least hourly, whatever the schedule says
 ERROR_SLEEP = 30.0
+WAKE_SETTLE = 0.05  # real seconds a wake waits for the rest of its burst before planning again
 SHOW_GONE = "the show is no longer in the catalog"
 
 
@@ -344,6 +345,9 @@ class Announcer:
                 delay = ERROR_SLEEP
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, self._real_seconds(min(delay, MAX_SLEEP))))
+            if self._wake.is_set():
+                # A bulk change (an import of 500 shows) wakes us once per show: plan once for the burst.
+                await asyncio.sleep(WAKE_SETTLE)
 
     async def stop(self) -> None:
         """Cancel the channel workers; their claimed rows are released on the next start."""

@@ -146,7 +146,8 @@ def split_list(text: str | Sequence[str] | None, what: str, limit: int, most: in
     values = [checked_text(item, what, limit) for item in items]
     unique = tuple(dict.fromkeys(v for v in values if v))
     if len(unique) > most:
-        raise InvalidInput(f"Give at most {most} values for {what}s.")
+        plural = what + ("es" if what.endswith("s") else "s")  # aliases, networks
+        raise InvalidInput(f"Give at most {most} values for {plural}.")
     return unique
 
 

@@ -66,6 +66,31 @@ class Driver:
         where.overwrites.append(Overwrite(target.id, kind, int(allow), int(deny)))
         await self._gateway.dispatch("CHANNEL_UPDATE", where.to_json(), guild_id=where.guild_id)
 
+    def open_command_to_everyone(self, command: str, guild: FakeGuild | int | None = None) -> None:
+        """Let every member of `guild` (default the main one) use `command`, whatever its default permissions.
+
+        A server's admins can do this in Server Settings > Integrations; Discord then shows the command to
+        everyone there, so only the bot's own checks stand between a member and the command.
+        """
+        where = self._world.guilds[guild] if isinstance(guild, int) else guild or self._world.guild
+        root = command.strip().lstrip("/").split()[0]
+        self._commands.command(root, where.id)  # the command must exist
+        self._commands.opened.add((where.id, root))
+
+    async def set_roles(self, user: UserRef, roles: Sequence[str], guild: FakeGuild | int | None = None) -> None:
+        """Give `user` exactly the named roles in `guild` (default the main one), as an admin would.
+
+        Interactions carry the member's permissions as they are at that moment, so a role taken away between a
+        prompt and a click shows on the click.
+        """
+        where = self._world.guilds[guild] if isinstance(guild, int) else guild or self._world.guild
+        person = self._world.user(user)
+        member = where.members[person.id]
+        member.role_ids = [where.role(name).id for name in roles]
+        payload = member.to_json() | {"guild_id": str(where.id)}
+        await self._gateway.dispatch("GUILD_MEMBER_UPDATE", payload, guild_id=where.id)
+        self._monitor.notify()
+
     # ------------------------------------------------------------------ slash commands and autocomplete
 
     def _context(

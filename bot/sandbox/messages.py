@@ -375,6 +375,7 @@ class MessageStore:
                 return json_response(seen[1].raw)
         self.reject_invalid(payload, request, what=f"message to #{channel.name}", creating=True, has_files=bool(files))
         message = self.build(channel, bot, payload, files)
+        message.enforce_nonce = nonce is not None and bool(payload.get("enforce_nonce"))
         if nonce is not None:
             self._nonces[(bot.id, str(nonce))] = (time.monotonic(), message)
         await self.created(message)

@@ -102,6 +102,7 @@ class FakeDiscord(Driver):
         self.subscribe = monitor.subscribe
         self.unsubscribe = monitor.unsubscribe
         self.fail_next = rest.fail_next
+        self.lose_next_response = rest.lose_next_response
         self.disconnect = gateway.disconnect
 
     # ------------------------------------------------------------------ lifecycle

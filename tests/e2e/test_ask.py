@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.sandbox import FakeDiscord
 
 
@@ -68,17 +66,6 @@ async def test_an_empty_or_long_mention_gets_a_short_hint(fake_discord: FakeDisc
         assert "shorter" in too_long.content
 
 
-def _cli_has_ask() -> bool:
-    from bot.cli import build_parser
-
-    try:
-        build_parser().parse_args(["ask", "who directed Signal?"])
-    except SystemExit:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _cli_has_ask(), reason="`dramabot ask` is not wired into bot/cli.py yet")
 async def test_terminal_ask_prints_the_answer(database_path: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD")}
     env["DATABASE_PATH"] = str(database_path)
