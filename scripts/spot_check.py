@@ -37,6 +37,7 @@ class Mutation:
 
 PERMISSIONS = "tests/e2e/test_permissions.py"
 DELIVERY = "tests/e2e/test_announce_delivery.py"
+REPLIES = "tests/e2e/test_replies.py"
 BOUNDS = ("tests/e2e/test_bounds.py", "tests/test_core_limits.py")
 CLICK_CHECK = "        curator(interaction).require()\n        return True\n"  # Prompt.interaction_check
 MUTATIONS = (
@@ -117,7 +118,7 @@ MUTATIONS = (
         "cogs/curation.py",
         "            self.busy = True\n",
         "            self.busy = False\n",
-        ("tests/e2e/test_curation.py", PERMISSIONS),
+        ("tests/e2e/test_curation.py", REPLIES),
         "a double click on Add anyway adds the drama twice",
     ),
     Mutation(
@@ -149,7 +150,7 @@ MUTATIONS = (
         "cogs/announce.py",
         "        if role.is_default():\n",
         "        if False:\n",
-        ("tests/e2e/test_announce.py",),
+        ("tests/e2e/test_announce.py", DELIVERY),
         "/announce role accepts @everyone",
     ),
     Mutation(
@@ -182,7 +183,7 @@ MUTATIONS = (
         "bot/app.py",
         "            allowed_mentions=discord.AllowedMentions.none(),\n",
         "            allowed_mentions=discord.AllowedMentions.all(),\n",
-        ("tests/e2e/test_ask.py",),
+        ("tests/e2e/test_ask.py", REPLIES),
         "the bot's replies may ping whoever they mention",
     ),
     Mutation(

@@ -44,6 +44,7 @@ class MessageStore:
         self._messages: dict[int, Message] = {}
         self._files: dict[int, Upload] = {}  # attachment id -> upload
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
+        self.downloads: list[str] = []  # file names of the attachments the bot fetched from the CDN, in order
 
     def visible(self, channel_id: int | None = None) -> list[Message]:
         """Return messages everyone can see in one channel (or in every channel), oldest first."""
@@ -360,6 +361,7 @@ class MessageStore:
             upload = self._files[int(request.match_info["attachment"])]
         except (KeyError, ValueError):
             return web.Response(status=404)
+        self.downloads.append(upload.filename)
         return web.Response(body=upload.data, headers={"Content-Type": upload.content_type})
 
     async def _create_message(self, request: web.Request) -> web.Response:

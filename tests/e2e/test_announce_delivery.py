@@ -146,3 +146,14 @@ async def test_a_crash_between_send_and_mark_of_dramabot_run_never_posts_twice(
     assert len(posts) == 2, "the restart did send again"
     assert [m.id for m in fake.messages(channel)] == [posted[0].id], "but only one message exists"
     assert outbox(database_path) == [(4, "sent", posted[0].raw["nonce"], posted[0].id, 2)]
+
+
+async def test_announcements_never_ping_everyone(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
+    fake = fake_discord
+    async with start_dramabot():
+        everyone = fake.guild.roles[fake.guild_id]  # @everyone's id is the server's
+        refused = await fake.run_command("announce role", {"role": everyone}, user=fake.admin)
+        assert refused.ephemeral
+        assert refused.content == "I will not ping @everyone; pick or create a role for announcements instead."
+        status = await fake.run_command("announce status", user=fake.admin)
+        assert "not set up" in status.content, "nothing was saved"

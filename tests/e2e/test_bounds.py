@@ -128,8 +128,9 @@ async def test_a_file_of_the_most_shows_and_bytes_is_imported_and_one_more_is_no
         document = json_file(too_many[:IMPORT_MAX_SHOWS]).data
         largest = document + b" " * (IMPORT_MAX_BYTES - len(document))
         assert len(largest) == IMPORT_MAX_BYTES
-        too_large = await import_file(fake, Upload("large.json", largest + b" ", "application/json"))
+        too_large = await import_file(fake, Upload("too-large.json", largest + b" ", "application/json"))
         assert too_large.ephemeral and too_large.content.startswith("The file is larger than 1000 kB")
+        assert "too-large.json" not in fake.downloads, "refused by its size, before the bot downloads it"
         assert (await fake.run_command("catalog export", user=fake.admin)).content.startswith("This server has not")
 
         imported = await fake.run_command(
