@@ -273,6 +273,10 @@ async def test_injected_403_reaches_the_bot_as_forbidden(fake_discord: FakeDisco
 
 async def test_channel_overwrites_are_enforced(fake_discord: FakeDiscord, bot: SandboxBot) -> None:
     await fake_discord.set_overwrite("trivia", fake_discord.bot, deny=Permission.SEND_MESSAGES)
+    # set_overwrite returns once the bot has read the CHANNEL_UPDATE: its cache already shows the overwrite.
+    cached = bot.get_channel(fake_discord.channels["trivia"].id)
+    assert isinstance(cached, discord.TextChannel)
+    assert [(target.id, o.send_messages) for target, o in cached.overwrites.items()] == [(fake_discord.bot.id, False)]
     result = await fake_discord.run_command("post", {"channel": "trivia", "text": "Quiz time"})
     assert result.content == "I may not post there."
     trivia = bot.get_channel(fake_discord.channels["trivia"].id)
