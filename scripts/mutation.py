@@ -3,6 +3,7 @@
     pip install -e '.[mutation]'
     python scripts/mutation.py                        # every core module below; prints the score and survivors
     python scripts/mutation.py bot/announce/plan.py   # one module
+    python scripts/mutation.py --keep /tmp/mutants    # keep the scratch trees (mutmut browse works there)
     python scripts/mutation.py --show                 # also print each survivor's diff
 
 Not run by CI (a full run takes a few minutes on two cores). mutmut works in a scratch copy of the tree, so the
@@ -24,27 +25,15 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The pure core: no Discord, no SQLite; each takes `now` (or nothing time-dependent) as an argument.
-CORE = (
-    "bot/search.py",
-    "bot/schedule.py",
-    "bot/announce/plan.py",
-    "bot/curation/rules.py",
-    "bot/ask/answers.py",
-    "bot/ask/people.py",
-    "bot/ask/shows.py",
-    "bot/ask/dates.py",
-)
-# The fast unit tests that exercise them (mutmut runs, for each mutant, only the tests that reach its function).
-UNIT_TESTS = (
-    "tests/test_search.py",
-    "tests/test_schedule.py",
-    "tests/test_announcer.py",
-    "tests/test_curation.py",
-    "tests/test_ask.py",
-    "tests/test_catalog.py",
-    "tests/test_core_limits.py",
-)
+# The pure core (no Discord, no SQLite; `now` passed in), each with the fast unit tests that exercise it. For each
+# mutant mutmut runs only those of these tests that reach the mutated function.
+CORE: dict[str, tuple[str, ...]] = {
+    "bot/search.py": ("tests/test_search.py",),
+    "bot/schedule.py": ("tests/test_schedule.py",),
+    "bot/announce/plan.py": ("tests/test_announcer.py", "tests/test_announce_plan.py", "tests/test_core_limits.py"),
+    "bot/curation/rules.py": ("tests/test_curation.py", "tests/test_core_limits.py"),
+    "bot/ask/answers.py": ("tests/test_ask.py",),
+}
 KILLED = {"killed", "timeout", "segfault"}  # the tests noticed (a hang or a crash counts as noticed)
 
 
@@ -85,6 +74,27 @@ def mutmut(target: Path, *args: str) -> str:
     return done.stdout
 
 
+def mutate(module: str, work: Path, children: int, show: bool) -> dict[str, str]:
+    """Run mutmut over one module in `work`; return each mutant's outcome (printing survivors' diffs if asked)."""
+    copy_tree(work)
+    configure(work, [module], [t for t in CORE[module] if (ROOT / t).exists()])
+    mutmut(work, "run", "--max-children", str(children))
+    outcomes: dict[str, str] = {}
+    for line in mutmut(work, "results", "--all", "true").splitlines():
+        match = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        if match:
+            outcomes[match[1]] = match[2].strip()
+    survivors = sorted(name for name, state in outcomes.items() if state not in KILLED)
+    caught = len(outcomes) - len(survivors)
+    print(f"{module}: {caught} of {len(outcomes)} killed ({caught / max(len(outcomes), 1):.1%}); "
+          f"by outcome {dict(sorted(Counter(outcomes.values()).items()))}", flush=True)  # fmt: skip
+    for name in survivors:
+        print(f"  {name}: {outcomes[name]}")
+        if show:
+            print("    " + mutmut(work, "show", name).strip().replace("\n", "\n    "))
+    return outcomes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"modules to mutate (default: {', '.join(CORE)})")
@@ -93,41 +103,23 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once (default 2)")
     args = parser.parse_args()
     modules = args.modules or list(CORE)
-    work = args.keep or Path(tempfile.mkdtemp(prefix="dramabot-mutation-"))
+    unknown = [m for m in modules if m not in CORE]
+    if unknown:
+        parser.error(f"not a core module: {unknown}; pick from {list(CORE)}")
+    base = args.keep or Path(tempfile.mkdtemp(prefix="dramabot-mutation-"))
+    total: dict[str, str] = {}
     try:
-        if args.keep and work.exists():
-            shutil.rmtree(work)
-        work.mkdir(parents=True, exist_ok=True)
-        copy_tree(work)
-        configure(work, modules, [t for t in UNIT_TESTS if (ROOT / t).exists()])
-        mutmut(work, "run", "--max-children", str(args.children))
-        listing = mutmut(work, "results", "--all", "true")
-        outcomes: dict[str, str] = {}
-        for line in listing.splitlines():
-            match = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
-            if match:
-                outcomes[match[1]] = match[2].strip()
-        counts = Counter(outcomes.values())
-        tested = {name: state for name, state in outcomes.items() if state != "no tests"}
-        killed = sum(state in KILLED for state in tested.values())
-        print(f"mutants: {len(outcomes)}; by outcome: {dict(sorted(counts.items()))}")
         for module in modules:
-            prefix = module.removesuffix(".py").replace("/", ".") + "."
-            mine = {n: s for n, s in outcomes.items() if n.startswith(prefix)}
-            caught = sum(s in KILLED for s in mine.values())
-            print(f"  {module}: {caught} of {len(mine)} killed ({caught / max(len(mine), 1):.1%})")
-        print(f"score: {killed} of {len(outcomes)} killed = {killed / max(len(outcomes), 1):.1%} "
-              f"({killed / max(len(tested), 1):.1%} of the {len(tested)} that some test reaches)")  # fmt: skip
-        survivors = sorted(name for name, state in outcomes.items() if state not in KILLED)
-        print(f"survivors ({len(survivors)}):")
-        for name in survivors:
-            print(f"  {name}: {outcomes[name]}")
-            if args.show:
-                print("    " + mutmut(work, "show", name).strip().replace("\n", "\n    "))
+            work = base / module.replace("/", "-")
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            total |= mutate(module, work, args.children, args.show)
+        killed = sum(state in KILLED for state in total.values())
+        print(f"score: {killed} of {len(total)} mutants killed = {killed / max(len(total), 1):.1%}")
         return 0
     finally:
         if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
