@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.ask import INTENTS, QUESTION_LIMIT, Answer, answer
+from bot.ask.answers import reply_to_mention
 from bot.catalog import Catalog
 from bot.models import Credit, CreditKind, Episode, Person, Show
 
@@ -361,3 +362,36 @@ def test_the_leads_and_the_makers(catalog: Catalog) -> None:
     assert leads.intent == "cast" and "Kim Go Eun" in leads.text
     makers = ask(catalog, "who created goblin")
     assert "Lee Eung Bok" in makers.text and "Kim Eun Sook" in makers.text
+
+
+# -- no question, no phrasing, a mention --------------------------------------------------------------------------
+
+
+def test_a_bare_title_or_nothing_understood_says_what_to_try(catalog: Catalog) -> None:
+    vincenzo = ask(catalog, "vincenzo")
+    assert (vincenzo.found, vincenzo.intent) == (False, "unknown")
+    assert vincenzo.show_ids == (catalog.find_show("Vincenzo").best.id,)
+    assert vincenzo.text == (
+        "I am not sure what you want to know about Vincenzo (2021); /drama Vincenzo shows its card, "
+        "or ask me who is in it, who directed it, or when it aired."
+    )
+    gibberish = ask(catalog, "asdf qwerty")
+    assert (gibberish.found, gibberish.intent, gibberish.show_ids) == (False, "unknown", ())
+    assert gibberish.text.startswith("I did not understand that question. I can answer things like “who plays")
+    assert gibberish.text.endswith("/drama and /person show full cards.")
+    for nothing in ("  ", "?!"):
+        empty = ask(catalog, nothing)
+        assert (empty.found, empty.intent) == (False, "unknown")
+        assert empty.text == "Ask me something about a drama, for example “who directed Signal?”."
+
+
+def test_a_mention_gets_the_answer_a_hint_or_the_length_limit() -> None:
+    shows = [Show(id=1, title="Our Server Drama", premiere=dt.date(2022, 1, 5), guild_id=111, networks=("Twitch",))]
+    catalog = Catalog(shows, [], [])
+    reply = reply_to_mention("what network is our server drama on", catalog, guild_id=111, now=NOW)
+    assert "Twitch" in reply
+    elsewhere = reply_to_mention("what network is our server drama on", catalog, guild_id=222, now=NOW)
+    assert "Twitch" not in elsewhere
+    assert reply_to_mention("  ", catalog, guild_id=111, now=NOW).startswith("Ask me about a drama after the mention")
+    too_long = reply_to_mention("x" * (QUESTION_LIMIT + 1), catalog, guild_id=111, now=NOW)
+    assert too_long == f"That question is longer than {QUESTION_LIMIT} characters; ask a shorter one."
