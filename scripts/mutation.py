@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # mutant mutmut runs only those of these tests that reach the mutated function.
 CORE: dict[str, tuple[str, ...]] = {
     "bot/search.py": ("tests/test_search.py", "tests/test_search_edges.py"),
-    "bot/schedule.py": ("tests/test_schedule.py",),
+    "bot/schedule.py": ("tests/test_schedule.py", "tests/test_schedule_edges.py"),
     "bot/announce/plan.py": ("tests/test_announcer.py", "tests/test_announce_plan.py", "tests/test_core_limits.py"),
     "bot/curation/rules.py": ("tests/test_curation.py", "tests/test_core_limits.py"),
     "bot/ask/answers.py": ("tests/test_ask.py",),
