@@ -52,7 +52,7 @@ async def test_a_game_of_three_rounds_with_two_players(fake_discord: FakeDiscord
     fake = fake_discord
     member, admin = fake.member, fake.admin
     async with start_dramabot() as bot:
-        trivia_cog(bot).time_scale = 0.3  # a 10-second round lasts 3 s
+        trivia_cog(bot).time_scale = 0.15  # a 10-second round lasts 1.5 s, the pause between rounds 0.45 s
         start = await fake.run_command("trivia start", {"rounds": 3, "seconds": 10}, user=member, channel=CHANNEL)
         assert not start.ephemeral
         assert f"<@{member.id}> started medium trivia: 3 rounds of 10 seconds" in start.content
