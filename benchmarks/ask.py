@@ -3,8 +3,10 @@
     python benchmarks/ask.py                      # tests/data/ask_questions.tsv, ask_heldout.tsv, ask_heldout2.tsv
     python benchmarks/ask.py path/to/table.tsv -v  # one table, printing every miss
 
-A table row is `intent<TAB>question<TAB>expected fact`. An answer is correct when the fact appears in its text
-(case-insensitive), declined when the answer says it found nothing (found=False), and wrong otherwise.
+A table row is `intent<TAB>question<TAB>expected fact`. An answer is correct only when the bot says it found one
+(found=True) and the fact appears in its text (case-insensitive); declined when it says it found nothing
+(found=False), and wrong otherwise. The facts are distinctive: tests/test_ask.py checks that none is in the question
+or in the bot's refusal, and holds each intent of each table to a floor at today's score.
 """
 
 from __future__ import annotations
@@ -47,9 +49,9 @@ def read_table(path: Path) -> list[Row]:
 
 
 def verdict(row: Row, text: str, found: bool) -> str:
-    if row.expected.casefold() in text.casefold():
-        return "correct"
-    return "wrong" if found else "declined"
+    if not found:
+        return "declined"  # even if the refusal happens to contain the fact
+    return "correct" if row.expected.casefold() in text.casefold() else "wrong"
 
 
 async def load_catalog() -> Catalog:
@@ -90,7 +92,7 @@ def run(path: Path, catalog: Catalog, *, verbose: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tables", nargs="*", type=Path, help="question tables (default: the two in tests/data)")
+    parser.add_argument("tables", nargs="*", type=Path, help="question tables (default: the three in tests/data)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every wrong or declined answer")
     args = parser.parse_args()
     catalog = asyncio.run(load_catalog())

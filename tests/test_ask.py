@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
 from bot.ask import INTENTS, QUESTION_LIMIT, Answer, answer
+from bot.ask.answers import reply_to_mention
 from bot.catalog import Catalog
 from bot.models import Credit, CreditKind, Episode, Person, Show
 
@@ -44,19 +45,35 @@ def read_table(path: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def score(catalog: Catalog, rows: list[tuple[str, str, str]]) -> tuple[Counter[str], list[str]]:
-    """Count correct (the fact is in the text), declined (found=False) and wrong answers."""
-    outcomes: Counter[str] = Counter()
+def score(catalog: Catalog, rows: list[tuple[str, str, str]]) -> tuple[dict[str, Counter[str]], list[str]]:
+    """Count, per intent, correct answers (found, and the fact is in the text), declined and wrong ones."""
+    outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     misses = []
     for intent, question, expected in rows:
         result = ask(catalog, question)
-        if expected.casefold() in result.text.casefold():
-            outcomes["correct"] += 1
+        if result.found and expected.casefold() in result.text.casefold():
+            outcomes[intent]["correct"] += 1
             continue
         outcome = "wrong" if result.found else "declined"
-        outcomes[outcome] += 1
+        outcomes[intent][outcome] += 1
         misses.append(f"{outcome}: [{intent}] {question!r} wants {expected!r}, got {result.text!r}")
     return outcomes, misses
+
+
+# The share of each intent's questions answered correctly, per table, may not fall below its floor. Today every
+# intent of every table scores 100% (benchmarks/ask.py prints the scores), so the floor is 100% unless listed
+# here with a reason: one regressed answer fails the suite.
+FLOORS: dict[tuple[str, str], float] = {}
+
+
+def assert_floors(table: str, outcomes: dict[str, Counter[str]], misses: list[str]) -> None:
+    below = []
+    for intent, counts in sorted(outcomes.items()):
+        total = sum(counts.values())
+        floor = FLOORS.get((table, intent), 1.0)
+        if counts["correct"] / total < floor:
+            below.append(f"{intent}: {counts['correct']} of {total} correct, below the floor of {floor:.0%}")
+    assert not below, "\n".join(below + misses)
 
 
 # -- the tables ------------------------------------------------------------------------------------------------
@@ -74,22 +91,33 @@ def test_the_table_is_large_and_covers_every_intent() -> None:
     assert sum(not q.rstrip().endswith("?") for q in questions) >= 40, "and without a question mark"
 
 
+@pytest.mark.parametrize("path", (TABLE, *HELD_OUT), ids=lambda path: path.stem)
+def test_every_expected_fact_is_distinctive(path: Path) -> None:
+    # A fact that a refusal or an echo of the question would contain cannot tell a right answer from a wrong one:
+    # each is checked against what the bot says about the same question with an empty catalog.
+    empty = Catalog([], [], [])
+    weak = []
+    for intent, question, expected in read_table(path):
+        refusal = answer(question, empty, guild_id=None, now=NOW)
+        assert not refusal.found
+        fact = expected.casefold()
+        if fact in question.casefold() or fact in refusal.text.casefold() or fact.strip(",.:") in ("yes", "no"):
+            weak.append(f"[{intent}] {question!r}: {expected!r}")
+    assert not weak, "facts that do not tell a right answer from a refusal:\n" + "\n".join(weak)
+
+
 def test_the_table_is_answered_correctly(catalog: Catalog) -> None:
-    rows = read_table(TABLE)
-    outcomes, misses = score(catalog, rows)
-    total = len(rows)
-    assert outcomes["correct"] / total >= 0.95, "\n".join(misses)
-    assert outcomes["wrong"] / total < 0.01, "\n".join(m for m in misses if m.startswith("wrong"))
+    outcomes, misses = score(catalog, read_table(TABLE))
+    assert_floors(TABLE.stem, outcomes, misses)
 
 
 @pytest.mark.parametrize("path", HELD_OUT, ids=lambda path: path.stem)
-def test_held_out_questions_are_never_answered_wrongly_often(catalog: Catalog, path: Path) -> None:
+def test_held_out_questions_are_answered_correctly(catalog: Catalog, path: Path) -> None:
     # Written apart from the rules and not tuned on (see each file's header): a floor against regressions.
     rows = read_table(path)
     assert len(rows) >= 35
     outcomes, misses = score(catalog, rows)
-    assert outcomes["correct"] / len(rows) >= 0.8, "\n".join(misses)
-    assert outcomes["wrong"] <= 1, "\n".join(m for m in misses if m.startswith("wrong"))
+    assert_floors(path.stem, outcomes, misses)
 
 
 # -- what the issue says it must show ---------------------------------------------------------------------------
@@ -334,3 +362,36 @@ def test_the_leads_and_the_makers(catalog: Catalog) -> None:
     assert leads.intent == "cast" and "Kim Go Eun" in leads.text
     makers = ask(catalog, "who created goblin")
     assert "Lee Eung Bok" in makers.text and "Kim Eun Sook" in makers.text
+
+
+# -- no question, no phrasing, a mention --------------------------------------------------------------------------
+
+
+def test_a_bare_title_or_nothing_understood_says_what_to_try(catalog: Catalog) -> None:
+    vincenzo = ask(catalog, "vincenzo")
+    assert (vincenzo.found, vincenzo.intent) == (False, "unknown")
+    assert vincenzo.show_ids == (catalog.find_show("Vincenzo").best.id,)
+    assert vincenzo.text == (
+        "I am not sure what you want to know about Vincenzo (2021); /drama Vincenzo shows its card, "
+        "or ask me who is in it, who directed it, or when it aired."
+    )
+    gibberish = ask(catalog, "asdf qwerty")
+    assert (gibberish.found, gibberish.intent, gibberish.show_ids) == (False, "unknown", ())
+    assert gibberish.text.startswith("I did not understand that question. I can answer things like “who plays")
+    assert gibberish.text.endswith("/drama and /person show full cards.")
+    for nothing in ("  ", "?!"):
+        empty = ask(catalog, nothing)
+        assert (empty.found, empty.intent) == (False, "unknown")
+        assert empty.text == "Ask me something about a drama, for example “who directed Signal?”."
+
+
+def test_a_mention_gets_the_answer_a_hint_or_the_length_limit() -> None:
+    shows = [Show(id=1, title="Our Server Drama", premiere=dt.date(2022, 1, 5), guild_id=111, networks=("Twitch",))]
+    catalog = Catalog(shows, [], [])
+    reply = reply_to_mention("what network is our server drama on", catalog, guild_id=111, now=NOW)
+    assert "Twitch" in reply
+    elsewhere = reply_to_mention("what network is our server drama on", catalog, guild_id=222, now=NOW)
+    assert "Twitch" not in elsewhere
+    assert reply_to_mention("  ", catalog, guild_id=111, now=NOW).startswith("Ask me about a drama after the mention")
+    too_long = reply_to_mention("x" * (QUESTION_LIMIT + 1), catalog, guild_id=111, now=NOW)
+    assert too_long == f"That question is longer than {QUESTION_LIMIT} characters; ask a shorter one."

@@ -77,6 +77,7 @@ SEND_TIMEOUT = 10.0  # a send not answered by then is abandoned, then looked up 
 STOP_TIMEOUT = 10.0  # how long a stop lets sends in flight finish
 RECORD_RETRY = (0.05, 5.0)  # first and longest pause between attempts to record an outcome
 RESTART_BACKOFF = (1.0, 60.0)  # first and longest pause before restarting a crashed announcer
+WAKE_SETTLE = 0.05  # real seconds a wake waits for the rest of its burst before planning again
 SHOW_GONE = "the show is no longer in the catalog"
 PAUSED = "announcements are paused in this server"
 TURNED_OFF = "announcements were turned off here before it was sent"
@@ -518,6 +519,9 @@ class Announcer:
                 delay = ERROR_SLEEP
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, self._real_seconds(min(delay, MAX_SLEEP))))
+            if self._wake.is_set():
+                # A bulk change (an import of 500 shows) wakes us once per show: plan once for the burst.
+                await asyncio.sleep(WAKE_SETTLE)
 
     async def run_supervised(self) -> None:
         """Run until stopped; if the loop itself crashes, log why and start it again after a growing pause."""

@@ -86,7 +86,10 @@ def parse_date(text: str, what: str = "premiere") -> dt.date:
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"“{value[:40]}” is not a {what} date; write it as YYYY-MM-DD, e.g. 2026-03-04.") from None
+        article = "an" if what[:1] in "aeiou" else "a"  # "an air date", "a premiere date"
+        raise InvalidInput(
+            f"“{value[:40]}” is not {article} {what} date; write it as YYYY-MM-DD, e.g. 2026-03-04."
+        ) from None
 
 
 def parse_air_days(text: str) -> tuple[int, ...]:
@@ -146,7 +149,8 @@ def split_list(text: str | Sequence[str] | None, what: str, limit: int, most: in
     values = [checked_text(item, what, limit) for item in items]
     unique = tuple(dict.fromkeys(v for v in values if v))
     if len(unique) > most:
-        raise InvalidInput(f"Give at most {most} values for {what}s.")
+        plural = what + ("es" if what.endswith("s") else "s")  # aliases, networks
+        raise InvalidInput(f"Give at most {most} values for {plural}.")
     return unique
 
 
@@ -409,6 +413,8 @@ def own_shows(catalog: Catalog, guild_id: int | None) -> list[Show]:
 def own_shows_matching(catalog: Catalog, text: str, guild_id: int | None, *, limit: int = 25) -> list[Show]:
     """A server's own shows that match what an admin typed so far (all of them, by title, before they type)."""
     own = own_shows(catalog, guild_id)
+    if guild_id is None:
+        return []  # outside a server nothing is a server's own (the shared shows would pass the filter below)
     if not text:
         return sorted(own, key=lambda show: show.title.casefold())[:limit]
     # The index completes over the shared and the server's shows together and keeps only `limit`, so popular

@@ -30,7 +30,7 @@ from .models import (
     Violation,
 )
 from .payloads import BotError, SandboxError, SandboxTimeout
-from .rest import FailureRule
+from .rest import FailureRule, LostResponse
 from .server import FakeDiscord
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "FakeRole",
     "FakeUser",
     "InteractionResult",
+    "LostResponse",
     "Message",
     "MessageEvent",
     "Overwrite",

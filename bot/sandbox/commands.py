@@ -30,6 +30,9 @@ class CommandRegistry:
         self.sync_counts: Counter[int | None] = Counter()
         self._commands: dict[int | None, dict[str, dict[str, Any]]] = {}
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
+        # (guild id, command name): opened to @everyone in Server Settings > Integrations, which overrides the
+        # command's default_member_permissions in that guild.
+        self.opened: set[tuple[int, str]] = set()
 
     def command(self, name: str, guild_id: int | None = None) -> dict[str, Any]:
         """Return the synced command `name` (guild commands first, then global), as Discord stores it."""
@@ -79,7 +82,7 @@ class CommandRegistry:
                 raise SandboxError(f"/{root} cannot be used in DMs")
         else:
             required = schema.get("default_member_permissions")
-            if required is not None:
+            if required is not None and (guild.id, root) not in self.opened:
                 have = guild.channel_permissions(channel, user.id)
                 needed = int(required)
                 if (needed == 0 and not have & Permission.ADMINISTRATOR) or have & needed != needed:
@@ -304,4 +307,16 @@ class CommandRegistry:
         return no_content()
 
     async def _no_permissions(self, request: web.Request) -> web.Response:
-        return json_response([])
+        guild_id = int(request.match_info["guild"])
+        overrides = [
+            {
+                "id": schema["id"],
+                "application_id": str(self.world.application_id),
+                "guild_id": str(guild_id),
+                "permissions": [{"id": str(guild_id), "type": 1, "permission": True}],  # @everyone's id is the guild's
+            }
+            for scope in (guild_id, None)
+            for name, schema in self._commands.get(scope, {}).items()
+            if (guild_id, name) in self.opened
+        ]
+        return json_response(overrides)

@@ -59,12 +59,45 @@ class Driver:
     async def set_overwrite(
         self, channel: ChannelRef, target: FakeUser | FakeRole, *, allow: int = 0, deny: int = 0
     ) -> None:
-        """Set a channel permission overwrite for a role or member (e.g. deny the bot SEND_MESSAGES)."""
+        """Set a channel permission overwrite for a role or member (e.g. deny the bot SEND_MESSAGES).
+
+        Returns once a connected bot has applied the CHANNEL_UPDATE: no sleep is needed after it.
+        """
         where = self._world.channel(channel)
         kind = 0 if isinstance(target, FakeRole) else 1
         where.overwrites = [o for o in where.overwrites if (o.kind, o.target_id) != (kind, target.id)]
         where.overwrites.append(Overwrite(target.id, kind, int(allow), int(deny)))
         await self._gateway.dispatch("CHANNEL_UPDATE", where.to_json(), guild_id=where.guild_id)
+        await self.bot_caught_up()  # the bot's cache shows the overwrite before this returns
+
+    async def bot_caught_up(self, within: float = 5.0) -> None:
+        """Wait until the bot has read every gateway event the fake sent so far (its cache is up to date)."""
+        await self._gateway.caught_up(within)
+
+    def open_command_to_everyone(self, command: str, guild: FakeGuild | int | None = None) -> None:
+        """Let every member of `guild` (default the main one) use `command`, whatever its default permissions.
+
+        A server's admins can do this in Server Settings > Integrations; Discord then shows the command to
+        everyone there, so only the bot's own checks stand between a member and the command.
+        """
+        where = self._world.guilds[guild] if isinstance(guild, int) else guild or self._world.guild
+        root = command.strip().lstrip("/").split()[0]
+        self._commands.command(root, where.id)  # the command must exist
+        self._commands.opened.add((where.id, root))
+
+    async def set_roles(self, user: UserRef, roles: Sequence[str], guild: FakeGuild | int | None = None) -> None:
+        """Give `user` exactly the named roles in `guild` (default the main one), as an admin would.
+
+        Interactions carry the member's permissions as they are at that moment, so a role taken away between a
+        prompt and a click shows on the click.
+        """
+        where = self._world.guilds[guild] if isinstance(guild, int) else guild or self._world.guild
+        person = self._world.user(user)
+        member = where.members[person.id]
+        member.role_ids = [where.role(name).id for name in roles]
+        payload = member.to_json() | {"guild_id": str(where.id)}
+        await self._gateway.dispatch("GUILD_MEMBER_UPDATE", payload, guild_id=where.id)
+        await self.bot_caught_up()
 
     # ------------------------------------------------------------------ slash commands and autocomplete
 

@@ -191,6 +191,7 @@ class GatewayServer:
         self.resume_count = 0
         self.gateway_queries: list[dict[str, str]] = []  # each connection's query: v, encoding, compress
         self.presence: dict[str, Any] | None = None
+        self.heartbeats = 0  # heartbeats received from the bot, asked for or not
         self._sessions: dict[str, GatewaySession] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._dropped: set[web.WebSocketResponse] = set()  # sockets the fake closed; their sessions may RESUME
@@ -253,6 +254,22 @@ class GatewayServer:
             }
         )
 
+    async def caught_up(self, within: float = 5.0) -> None:
+        """Return once the bot has read every event sent so far (no-op when no bot is connected).
+
+        The fake asks for a heartbeat (op 1); discord.py answers it in the order it reads frames, so by the
+        answer it has applied every earlier event to its cache (a channel's overwrites, a member's roles).
+        """
+        sessions = [s for s in self._sessions.values() if s.ready and s.socket is not None and not s.socket.closed]
+        if not sessions:
+            return
+        before = self.heartbeats
+        for session in sessions:
+            await session.send_raw({"op": 1, "d": session.sequence})
+        await self.monitor.wait_until(
+            lambda: self.heartbeats >= before + len(sessions), within=within, what="the bot to read its events"
+        )
+
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         socket = web.WebSocketResponse(max_msg_size=0)
         await socket.prepare(request)
@@ -269,7 +286,9 @@ class GatewayServer:
                 op, data = message.get("op"), message.get("d")
                 target = session or connection
                 if op == 1:
+                    self.heartbeats += 1
                     await target.send_raw({"op": 11})
+                    self.monitor.notify()
                 elif op == 2:
                     session = await self._identify(connection, data or {})
                 elif op == 6:

@@ -66,6 +66,7 @@ class MessageStore:
         self._messages: dict[int, Message] = {}
         self._files: dict[int, Upload] = {}  # attachment id -> upload
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
+        self.downloads: list[str] = []  # file names of the attachments the bot fetched from the CDN, in order
 
     def visible(self, channel_id: int | None = None) -> list[Message]:
         """Return messages everyone can see in one channel (or in every channel), oldest first."""
@@ -382,6 +383,7 @@ class MessageStore:
             upload = self._files[int(request.match_info["attachment"])]
         except (KeyError, ValueError):
             return web.Response(status=404)
+        self.downloads.append(upload.filename)
         return web.Response(body=upload.data, headers={"Content-Type": upload.content_type})
 
     async def _create_message(self, request: web.Request) -> web.Response:
@@ -397,6 +399,7 @@ class MessageStore:
                 return await self._answer_late(seen[1].raw)
         self.reject_invalid(payload, request, what=f"message to #{channel.name}", creating=True, has_files=bool(files))
         message = self.build(channel, bot, payload, files)
+        message.enforce_nonce = nonce is not None and bool(payload.get("enforce_nonce"))
         if nonce is not None:
             self._forget_old_nonces()
             self._nonces[(bot.id, str(nonce))] = (time.monotonic(), message)

@@ -499,6 +499,7 @@ class Message:
         self.interaction_id = interaction_id
         self.deleted = False
         self.edits = 0
+        self.enforce_nonce = False  # the request that created it sent `enforce_nonce: true` (with its nonce)
         self.order = next(self._sequence)
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ behind one middleware that checks the token, applies injected failures and logs 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -143,6 +144,24 @@ class FailureRule:
         return json_response(body, status=self.status, headers=headers)
 
 
+@dataclasses.dataclass(eq=False)
+class LostResponse:
+    """Discord carries out the next `times` matching requests, but their answers never reach the bot.
+
+    The answer is held until the fake stops, as when a connection dies after Discord acted on the request:
+    the bot cannot tell whether it happened (what a nonce is for).
+    """
+
+    method: str
+    pattern: re.Pattern[str]
+    times: int
+    hits: int = 0
+    released: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.hits < self.times and self.method in ("*", method) and bool(self.pattern.search(path))
+
+
 class RestServer:
     """Serve every part's routes on host:port; record requests, violations and unknown routes; inject failures."""
 
@@ -159,6 +178,7 @@ class RestServer:
         self.violations: list[Violation] = []
         self.unexpected_routes: list[tuple[str, str]] = []
         self._failures: list[FailureRule] = []
+        self._lost: list[LostResponse] = []
         self._rate_window: list[float] = []
         self._runner: web.AppRunner | None = None
 
@@ -185,6 +205,8 @@ class RestServer:
 
     async def stop(self) -> None:
         """Stop listening."""
+        for lost in self._lost:
+            lost.released.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -217,6 +239,16 @@ class RestServer:
         self._failures.append(rule)
         return rule
 
+    def lose_next_response(self, method: str, path_regex: str, *, times: int = 1) -> LostResponse:
+        """Carry out the next `times` requests matching `method` and `path_regex`, but never answer them.
+
+        The request takes effect (a message is posted) and is logged; the bot waits for an answer that only
+        comes, too late to matter, when the fake stops. Use it to crash a bot between an action and its record.
+        """
+        lost = LostResponse(method.upper(), re.compile(path_regex), times)
+        self._lost.append(lost)
+        return lost
+
     @web.middleware
     async def _middleware(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -237,6 +269,11 @@ class RestServer:
             except DiscordHTTPError as error:
                 response = json_response(error.body, status=error.status)
         self._log_request(request, path, response.status)
+        lost = next((r for r in self._lost if r.matches(request.method, path)), None)
+        if lost is not None and response.status < 400:
+            lost.hits += 1
+            self.monitor.notify()
+            await lost.released.wait()
         return response
 
     def _log_request(self, request: web.Request, path: str, status: int) -> None:

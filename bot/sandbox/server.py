@@ -98,6 +98,7 @@ class FakeDiscord(Driver):
         self.sync_counts = commands.sync_counts
         self.gateway_queries = gateway.gateway_queries  # each connection's query: v, encoding, compress
         self.reactions = messages.reactions  # (message id, emoji) the bot added
+        self.downloads = messages.downloads  # attachments the bot fetched, by file name
 
         # Controls that live on one part, under the names tests and the console call.
         self.user = world.user
@@ -110,6 +111,7 @@ class FakeDiscord(Driver):
         self.subscribe = monitor.subscribe
         self.unsubscribe = monitor.unsubscribe
         self.fail_next = rest.fail_next
+        self.lose_next_response = rest.lose_next_response
         self.disconnect = gateway.disconnect
 
     # ------------------------------------------------------------------ lifecycle

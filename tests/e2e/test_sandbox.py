@@ -273,6 +273,10 @@ async def test_injected_403_reaches_the_bot_as_forbidden(fake_discord: FakeDisco
 
 async def test_channel_overwrites_are_enforced(fake_discord: FakeDiscord, bot: SandboxBot) -> None:
     await fake_discord.set_overwrite("trivia", fake_discord.bot, deny=Permission.SEND_MESSAGES)
+    # set_overwrite returns once the bot has read the CHANNEL_UPDATE: its cache already shows the overwrite.
+    cached = bot.get_channel(fake_discord.channels["trivia"].id)
+    assert isinstance(cached, discord.TextChannel)
+    assert [(target.id, o.send_messages) for target, o in cached.overwrites.items()] == [(fake_discord.bot.id, False)]
     result = await fake_discord.run_command("post", {"channel": "trivia", "text": "Quiz time"})
     assert result.content == "I may not post there."
     trivia = bot.get_channel(fake_discord.channels["trivia"].id)
@@ -349,7 +353,8 @@ def test_gateway_frames_decode_with_discord_py_decompressor() -> None:
     decompressor = discord.utils._ActiveDecompressionContext()
     for text in ['{"op":10}', '{"op":0,"t":"READY","d":{"x":"' + "y" * 5000 + '"}}', '{"op":11}']:
         frame = encoder.encode(text)
-        assert decompressor.decompress(frame) if isinstance(frame, bytes) else frame == text
+        assert isinstance(frame, bytes), "zlib-stream frames are binary"
+        assert decompressor.decompress(frame) == text
 
 
 def test_zstd_frames_decode_with_a_streaming_decompressor() -> None:
