@@ -18,10 +18,10 @@ for path in (str(SCRIPTS), str(REPO_ROOT)):  # seedbuild/ beside this script; bo
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from seedbuild.common import Stats, normalise_title  # noqa: E402
+from seedbuild.common import Stats  # noqa: E402
 from seedbuild.core import CORE_FILES, read_core  # noqa: E402
 from seedbuild.daum import read_daum  # noqa: E402
-from seedbuild.fields import season_of, show_fields  # noqa: E402
+from seedbuild.fields import show_fields  # noqa: E402
 from seedbuild.mdl import read_mdl  # noqa: E402
 from seedbuild.merge import (  # noqa: E402
     Cluster,
@@ -35,6 +35,8 @@ from seedbuild.merge import (  # noqa: E402
 )  # fmt: skip
 from seedbuild.people import BARE_LIMIT, CAST_LIMIT, billing_key, resolve_people, show_people  # noqa: E402
 from seedbuild.wiki import read_wiki  # noqa: E402
+
+from bot.seasons import series_key  # noqa: E402
 
 
 def raw_data_folder() -> Path:
@@ -154,9 +156,8 @@ def _link_seasons(shows: list[dict[str, Any]]) -> None:
     """Link each season or part to its series: `series` is the key of its first show, `season` its number."""
     groups: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     for show in shows:
-        parsed = season_of(show["title"])
-        base, number = parsed if parsed else (show["title"], 1)
-        groups[normalise_title(base)].append((number, show))
+        base, number = series_key(show["title"])  # the reading Catalog.find_show uses (bot/seasons.py)
+        groups[base].append((number, show))
     for show in shows:
         show["series"], show["season"] = None, None
     for members in groups.values():

@@ -10,25 +10,6 @@ from seedbuild.core import is_garbled
 from seedbuild.merge import Cluster, compact, fan_alias, hangul_short_titles, is_latin, wiki_genres
 from seedbuild.model import Record
 
-# Season, part and sequel numbers in titles: "Season 2", "Part 2", "#2", "Class 2", a trailing "2", "시즌2", "파트 2".
-_SEASON = re.compile(
-    r"^(?P<base>.*?\S)\s*(?::\s*|\s-\s)?(?:\b(?:season|part|class|pt\.?)\s*(?P<n1>\d+)|#\s*(?P<n2>\d+)|"
-    r"\s(?P<n3>[2-9])|(?:시즌|파트)\s*(?P<n4>\d+)|(?P<n5>[2-9]))(?P<rest>(?::.*| - .*)?)$",
-    re.IGNORECASE,
-)
-
-
-def season_of(title: str) -> tuple[str, int] | None:
-    """Return (series title, number) for a season or part's title, or None: "The Glory Part 2" -> ("The Glory", 2)."""
-    match = _SEASON.match(clean_text(title))
-    if not match:
-        return None
-    number = next(int(match[g]) for g in ("n1", "n2", "n3", "n4", "n5") if match[g])
-    base = match["base"].rstrip(" :-")
-    if not base or number < 1 or number > 20 or base.isdigit():
-        return None
-    return base, number
-
 
 def _all_hangul(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
@@ -93,12 +74,15 @@ def show_fields(cluster: Cluster, shared_series: set[int]) -> dict[str, Any] | N
         "episode_count": episodes,
         "episode_minutes": first_value(cluster, "minutes", "kd", "mdl"),
         "air_days": first_value(cluster, "air_days", "kd", "mdl", "daum") or [],
-        "air_time": first_value(cluster, "air_time", "daum"),
+        # Daum lists an air time, but answers and announcements treat a time as exact to the minute, and a
+        # listing's slot (a 2005 drama's 21:55) is no promise for every episode: the seed keeps dates only.
+        "air_time": None,
         "timezone": "Asia/Seoul",
         "genres": sorted(genres),
         "rating": first_value(cluster, "rating", "kd", "mdl", "tmdb"),
         "content_rating": first_value(cluster, "content_rating", "kd", "mdl"),
-        "popularity_rank": first_value(cluster, "popularity_rank", "kd", "mdl"),
+        # One snapshot of MyDramaList's ranking where it has the show (2025), the core's (2023) for the rest.
+        "popularity_rank": first_value(cluster, "popularity_rank", "mdl", "kd"),
         "poster_url": first_value(cluster, "poster_url", "kd", "tmdb"),
         "tmdb_id": first_value(cluster, "tmdb_id", "kd", "tmdb"),
         "credits": [],
@@ -125,6 +109,8 @@ def _alt_titles(cluster: Cluster, title: str, hangul: str | None) -> list[str]:
             names.append(clean_text(record.title))
     for record in cluster.first("mdl", "wiki"):
         names.extend(clean_text(a) for a in record.akas if is_latin(a) and fan_alias(a))
+    # Fans shorten a year in a title to its last two digits ("Reply 88" for Reply 1988).
+    names.extend(f"{m[1]} {m[2]}" for m in [re.fullmatch(r"(.*\D)\s+(?:19|20)(\d\d)", title)] if m)
     hanguls = [r.hangul for r in cluster.first("kd", "mdl", "daum", "tmdb") if r.hangul]
     hanguls += [clean_text(a) for r in cluster.first("mdl") for a in r.akas if HANGUL.search(a) and fan_alias(a)]
     for name in hanguls:

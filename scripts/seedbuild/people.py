@@ -45,6 +45,7 @@ class Slot:
     spelled_by: dict[str, str] = field(default_factory=dict)  # spelling -> the first source that gave it
     hangul: str | None = None
     daum_ref: str | None = None
+    mdl_ref: str | None = None
     tmdb_ids: set[int] = field(default_factory=set)
     character: str | None = None
     note: str | None = None
@@ -102,6 +103,8 @@ def _add_latin(slots: list[Slot], kind: str, name: str, source: str, order: int,
     slot.positions.setdefault(source, order)
     if ref and ref.startswith("tmdb:"):
         slot.tmdb_ids.add(int(ref[5:]))
+    elif ref and ref.startswith("mdl:"):
+        slot.mdl_ref = slot.mdl_ref or ref
     return slot
 
 
@@ -209,6 +212,19 @@ def resolve_people(shows: list[ShowPeople], core: Core, stats: Stats) -> tuple[l
     for slot in slots:
         if slot.latin:
             token_of[id(slot)] = _latin_identity(slot, core, mdl_norms)
+    # MyDramaList renames people between listings ("Lee Do Hyun" in 2023, "Lee Do Hyeon" in 2025): its person
+    # id, seen in a show beside the spelling the seed had, carries that person to the pages only it lists.
+    mdl_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for slot in slots:
+        if slot.mdl_ref and any(slot.spelled_by[n] == "kd" for n in slot.latin):
+            mdl_votes[slot.mdl_ref][token_of[id(slot)]] += 1
+    for slot in slots:
+        if slot.mdl_ref in mdl_votes and not any(slot.spelled_by[n] == "kd" for n in slot.latin):
+            ranked = mdl_votes[slot.mdl_ref].most_common(2)
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                if token_of[id(slot)] != ranked[0][0]:
+                    stats.add("people: MyDramaList credits given the seed's spelling through their id")
+                token_of[id(slot)] = ranked[0][0]
     # Daum person ids seen beside a Latin identity, and how often.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for slot in slots:
@@ -267,11 +283,10 @@ def resolve_people(shows: list[ShowPeople], core: Core, stats: Stats) -> tuple[l
             identity = token_of[id(slot)]
             person = identities[identity]
             for name in slot.latin:
-                if slot.spelled_by[name] in ("kd", "mdl"):
-                    if normalise_name(name) == identity:
-                        person.spellings[name] += slot.latin[name]
-                else:
-                    person.other_spellings.add(name)
+                if slot.spelled_by[name] in ("kd", "mdl") and normalise_name(name) == identity:
+                    person.spellings[name] += slot.latin[name]
+                elif slot.spelled_by[name] not in ("kd", "mdl") or slot.mdl_ref in mdl_votes:
+                    person.other_spellings.add(name)  # Wikipedia's, TMDB's, or MyDramaList's newer spelling
             if slot.hangul:
                 person.hangul[slot.hangul] += 1
             for tmdb_id in slot.tmdb_ids:
@@ -307,6 +322,14 @@ def resolve_people(shows: list[ShowPeople], core: Core, stats: Stats) -> tuple[l
             "gender": GENDERS.get(clean_text(tmdb_row["gender"]).split(".")[0]) if tmdb_row else None,
             "birthday": _iso(tmdb_row["birthday"]) if tmdb_row else None,
         })  # fmt: skip
+    # A spelling that is another person's name is no way to find this one ("Lee Do-hyun" is Lee Do Hyun's).
+    primary: Counter[str] = Counter(normalise_name(r["name"]) for r in records)
+    for record in records:
+        own = normalise_name(record["name"])
+        kept = [n for n in record["alt_names"] if normalise_name(n) == own or not primary[normalise_name(n)]]
+        dropped = len(record["alt_names"]) - len(kept)
+        stats.add("people: other spellings that are another person's name, dropped", dropped)
+        record["alt_names"] = kept
     slot_keys = {slot_id: key_of[identity] for slot_id, identity in token_of.items()}
     return records, slot_keys
 
