@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from seedbuild.common import Stats, clean_character, clean_text, parse_date, read_csv
+from seedbuild.common import HANGUL, Stats, clean_character, clean_text, parse_date, read_csv
 from seedbuild.model import CastEntry, CrewEntry, Record
 
 NETWORKS = {
@@ -46,13 +46,15 @@ def read_daum(folder: Path, stats: Stats) -> list[Record]:
             continue
         if finale and finale < premiere:
             finale = None
+        title = clean_text(row["title"])
         network = clean_text(row["network"])
         days = [WEEKDAYS[ch] for ch in clean_text(row["airday"]) if ch in WEEKDAYS]
         air_time, days = _air_time(clean_text(row["airtime"]), days)
         record = Record(
             source="daum",
             id=row["drama_id"].strip(),
-            hangul=clean_text(row["title"]),
+            hangul=title if HANGUL.search(title) else None,
+            title=None if HANGUL.search(title) else title,  # a few titles are in Latin letters ("RNA", "SOS")
             year=int(premiere[:4]),
             years=(int(premiere[:4]),),
             premiere=premiere,

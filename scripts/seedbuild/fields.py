@@ -26,7 +26,9 @@ def first_value(cluster: Cluster, attribute: str, *sources: str) -> Any:
 
 def show_fields(cluster: Cluster, shared_series: set[int]) -> dict[str, Any] | None:
     """The show's fields (credits aside), or None when no source has a usable title."""
-    title_record = next((r for r in cluster.first("kd", "mdl", "wiki", "tmdb") if r.title and not r.garbled), None)
+    title_record = next(
+        (r for r in cluster.first("kd", "mdl", "wiki", "tmdb", "daum") if r.title and not r.garbled), None
+    )
     hangul = first_value(cluster, "hangul", "kd", "mdl", "daum", "tmdb")
     if hangul is None:  # a title in Latin letters on MyDramaList ("Pachinko"): its Hangul also-known-as
         hangul = next((clean_text(a) for r in cluster.first("mdl") for a in r.akas if _all_hangul(a)), None)
