@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from rapidfuzz.distance import OSA
 
@@ -58,12 +58,21 @@ def is_typo_of(typed: str, name: str) -> bool:
     )
 
 
-def _unique(items: list[tuple[int, float, bool]]) -> list[tuple[int, float, bool]]:
+class _Pick(NamedTuple):
+    """A show find_show may answer with: how well it matched, whether surely, and whether as a near spelling."""
+
+    show_id: int
+    score: float
+    sure: bool
+    guessed: bool = False
+
+
+def _unique(items: list[_Pick]) -> list[_Pick]:
     seen: set[int] = set()
     out = []
     for item in items:
-        if item[0] not in seen:
-            seen.add(item[0])
+        if item.show_id not in seen:
+            seen.add(item.show_id)
             out.append(item)
     return out
 
@@ -76,6 +85,7 @@ class Lookup(Generic[T]):
     sure: bool
     score: float
     others: tuple[T, ...] = ()
+    guessed: bool = False  # the best is a near spelling of what was typed, not one of its names
 
 
 class Catalog:
@@ -167,14 +177,16 @@ class Catalog:
         )
         return ranked[:limit]
 
-    def find_show(self, query: str, *, guild_id: int | None = None) -> Lookup[Show]:
+    def find_show(self, query: str, *, guild_id: int | None = None, strict: bool = False) -> Lookup[Show]:
         """Resolve what a user typed to a show, or raise NotFound with the nearest titles.
 
-        /drama and /ask both pick shows here. A title, alternative title or acronym is a sure hit; otherwise the
-        catalog answers only when what was typed is a typo's distance from a title (a guess, never sure) or names
-        two or more of one series' title words in order ("attorney woo"). A number, "season N" or "part N"
-        picks that season or part of the series (bot/seasons.py); a hit that lacks the number asked is never
-        sure. A trailing year, as autocomplete sends it ("Soundtrack #1 (2022)"), picks among shows of one title.
+        /drama and /ask both pick shows here. A title, alternative title or acronym is a sure hit; so is a show
+        named by two or more of its series' title words in order ("attorney woo"). Otherwise the pick is a guess,
+        never sure: a title a typo's distance from what was typed, or, unless `strict` (as /ask asks, answering
+        only about what it was asked), the index's best near match ("hospital"), which /drama shows with a menu
+        of the others. A number, "season N" or "part N" picks that season or part of the series (bot/seasons.py);
+        a hit that lacks the number asked is never sure. A trailing year, as autocomplete sends it
+        ("Soundtrack #1 (2022)"), picks among shows of one title.
         """
         year = None
         match = _TRAILING_YEAR.match(query)
@@ -182,68 +194,77 @@ class Catalog:
             query, year = match["title"], int(match["year"])
         hits = self._show_hits(query, guild_id)
         asked = season_asked(query)
-        ranked = self._accepted_shows(query, hits, guild_id)
-        if asked is not None and not (ranked and ranked[0][1] >= 100.0 and self._number(ranked[0][0]) == asked.number):
-            ranked = self._season_pick(asked, ranked, guild_id)
+        ranked = self._accepted_shows(query, hits, guild_id, strict=strict)
+        if asked is not None and not (ranked and self._number(ranked[0].show_id) == asked.number):
+            ranked = self._season_pick(asked, ranked, guild_id, strict=strict)  # the best lacks the number asked
         if year is not None:
-            ranked.sort(key=lambda item: self.shows[item[0]].year != year)  # stable: keeps the ranking otherwise
+            ranked.sort(key=lambda pick: self.shows[pick.show_id].year != year)  # stable: keeps the ranking otherwise
         if not ranked:
             raise NotFound(
                 f"No drama in the catalog matches “{query}”.",
                 suggestions=tuple(dict.fromkeys(self.shows[hit.id].title for hit in hits[:SUGGESTIONS])),
             )
-        best_id, score, sure = ranked[0]
+        best = ranked[0]
+        sure = best.sure
         if (
             sure
             and year is None
             and any(
-                other_score >= 100.0 and same_name(self.shows[other].title, self.shows[best_id].title)
-                for other, other_score, _ in ranked[1:]
+                other.score >= 100.0 and same_name(self.shows[other.show_id].title, self.shows[best.show_id].title)
+                for other in ranked[1:]
             )
         ):
             sure = False  # two shows of one title ("Trap" 2019 and 2020): say which was assumed
-        others = tuple(self.shows[show_id] for show_id, _, _ in ranked[1 : SUGGESTIONS + 1])
-        return Lookup(best=self.shows[best_id], sure=sure, score=score, others=others)
+        other_ids = [pick.show_id for pick in ranked[1:]]
+        if not sure or best.guessed:  # a guess also offers the nearest titles it was not sure enough to answer with
+            other_ids += [
+                h.id for h in hits if h.id not in other_ids and h.id != best.show_id and h.score >= GUESS_FLOOR
+            ]
+        others = tuple(self.shows[show_id] for show_id in other_ids[:SUGGESTIONS])
+        return Lookup(self.shows[best.show_id], sure, best.score, others, guessed=best.guessed)
 
     def _show_hits(self, query: str, guild_id: int | None) -> list[Hit]:
         hits = self.search_shows(query, guild_id=guild_id, limit=SUGGESTIONS + 1)
         return [hit for hit in hits if hit.id in self.shows]
 
-    def _accepted_shows(self, query: str, hits: list[Hit], guild_id: int | None) -> list[tuple[int, float, bool]]:
-        """The hits the catalog may answer with, best first, as (show id, score, sure); see find_show."""
+    def _accepted_shows(self, query: str, hits: list[Hit], guild_id: int | None, *, strict: bool = True) -> list[_Pick]:
+        """The hits the catalog may answer with, best first; see find_show."""
         key = search_key(query)
-        ranked: dict[int, tuple[float, bool]] = {}
+        ranked: dict[int, _Pick] = {}
         for hit in hits:
             if hit.score >= 100.0 or (hit.sure and hit.score >= ACRONYM_FLOOR):
-                ranked.setdefault(hit.id, (hit.score, hit.sure))  # a title, an alternative title, an acronym
+                ranked.setdefault(hit.id, _Pick(hit.id, hit.score, hit.sure))  # a title, alternative title, acronym
             elif any(is_typo_of(key, search_key(title)) for title in self.shows[hit.id].all_titles):
-                ranked.setdefault(hit.id, (min(hit.score, TYPO_SCORE), False))
-        if not any(score >= 100.0 for score, _ in ranked.values()):
+                # A typo: sure as the index is of it (a clear lead), but a near spelling all the same.
+                ranked.setdefault(hit.id, _Pick(hit.id, min(hit.score, TYPO_SCORE), hit.sure, guessed=True))
+            elif not strict and hit.score >= GUESS_FLOOR:
+                ranked.setdefault(hit.id, _Pick(hit.id, hit.score, False, guessed=True))
+        if not any(pick.score >= 100.0 for pick in ranked.values()):
             found = self._titles_with_words(query, guild_id)
             for show_id in found:
-                ranked.setdefault(show_id, (WORDS_SCORE, len(found) == 1))
-        order = sorted(ranked.items(), key=lambda item: -item[1][0])
-        return [(show_id, score, sure) for show_id, (score, sure) in order]
+                current = ranked.get(show_id)
+                if current is None or not current.sure or current.guessed:  # the series' own words win
+                    score = max(current.score if current else 0.0, WORDS_SCORE)
+                    ranked[show_id] = _Pick(show_id, score, len(found) == 1)
+        return sorted(ranked.values(), key=lambda pick: -pick.score)
 
-    def _season_pick(
-        self, asked: Season, ranked: list[tuple[int, float, bool]], guild_id: int | None
-    ) -> list[tuple[int, float, bool]]:
+    def _season_pick(self, asked: Season, ranked: list[_Pick], guild_id: int | None, *, strict: bool) -> list[_Pick]:
         """Pick the season or part asked for in the series the query names; unsure when it has no such number."""
         base_hits = self._show_hits(asked.base, guild_id)
-        series = self._accepted_shows(asked.base, base_hits, guild_id) or ranked
+        series = self._accepted_shows(asked.base, base_hits, guild_id, strict=strict) or ranked
         if not series:
             return ranked
-        first_id, first_score, first_sure = series[0]
-        members = self._series_members(first_id, guild_id)
+        first = series[0]
+        members = self._series_members(first.show_id, guild_id)
         chosen = [show_id for show_id in members if self._number(show_id) == asked.number]
-        rest = [item for item in ranked if item[0] not in chosen]
+        rest = [pick for pick in ranked if pick.show_id not in chosen]
         if chosen:
-            picked = [(show_id, max(first_score, WORDS_SCORE), first_sure) for show_id in chosen]
-            siblings = [(m, first_score - 1.0, False) for m in members if m not in chosen]
+            picked = [_Pick(i, max(first.score, WORDS_SCORE), first.sure, first.guessed) for i in chosen]
+            siblings = [_Pick(m, first.score - 1.0, False) for m in members if m not in chosen]
             return _unique([*picked, *siblings, *rest])
         # No such season: offer the series, closest number first, and never as sure.
         nearest = sorted(members, key=lambda m: abs(self._number(m) - asked.number))
-        return _unique([*((m, min(first_score, TYPO_SCORE), False) for m in nearest), *rest])
+        return _unique([*(_Pick(m, min(first.score, TYPO_SCORE), False, True) for m in nearest), *rest])
 
     def _series_members(self, show_id: int, guild_id: int | None) -> list[int]:
         """The visible shows of a show's series (itself included), in number order."""

@@ -90,7 +90,9 @@ TYPOS = [
 @pytest.mark.parametrize(("query", "title"), TYPOS)
 def test_a_typo_is_a_guess_that_says_so(catalog: Catalog, query: str, title: str) -> None:
     lookup = catalog.find_show(query)
-    assert lookup.best.title == title and not lookup.sure
+    assert lookup.best.title == title and lookup.guessed  # /drama shows it (a clear lead is sure); /ask says so
+    result = answer(f"who directed {query}", catalog, guild_id=None, now=NOW)
+    assert result.found and result.text.startswith(f"(I assumed you meant {title}")
 
 
 @pytest.mark.parametrize(
@@ -106,8 +108,21 @@ def test_a_typo_is_a_guess_that_says_so(catalog: Catalog, query: str, title: str
 )
 def test_a_name_the_catalog_lacks_is_not_found_and_the_nearest_are_offered(catalog: Catalog, query: str) -> None:
     with pytest.raises(NotFound) as missing:
-        catalog.find_show(query)
+        catalog.find_show(query, strict=True)  # as /ask asks: only what a typo away
     assert missing.value.suggestions
+    try:
+        guess = catalog.find_show(query)  # /drama shows its best near match, if any, never as sure
+    except NotFound:
+        return
+    assert not guess.sure
+
+
+def test_drama_offers_a_guess_for_part_of_a_word_and_ask_does_not(catalog: Catalog) -> None:
+    guess = catalog.find_show("hospital")
+    assert guess.best.title.startswith("Hospital") and not guess.sure
+    assert "Hospital Playlist Season 2" in [show.title for show in guess.others]
+    result = answer("who directed hospital", catalog, guild_id=None, now=NOW)
+    assert not result.found and "Hospital Playlist" in result.text  # declined, naming the nearest titles
 
 
 def test_a_trailing_year_picks_among_shows_of_one_title(catalog: Catalog) -> None:
@@ -131,7 +146,7 @@ def test_drama_and_ask_pick_the_same_show(catalog: Catalog, typed: str) -> None:
     picked = catalog.find_show(typed)
     result = answer(f"who directed {typed}?", catalog, guild_id=None, now=NOW)
     assert result.show_ids[:1] == (picked.best.id,)
-    assert ("I assumed you meant" in result.text) == (not picked.sure)
+    assert ("I assumed you meant" in result.text) == (not picked.sure or picked.guessed)
 
 
 @pytest.mark.parametrize(

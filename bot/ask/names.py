@@ -189,7 +189,7 @@ class Context:
             if not key:
                 continue
             try:
-                lookup = self.catalog.find_show(variant, guild_id=self.guild_id)
+                lookup = self.catalog.find_show(variant, guild_id=self.guild_id, strict=True)
             except NotFound as missing:
                 # The nearest titles to the longest reading of the span are the ones worth offering.
                 if len(_words(variant)) > longest:
@@ -198,14 +198,16 @@ class Context:
             # A short fragment ("han") only counts when it is exactly a name.
             if len(key) < 3 and lookup.score < 100.0:
                 continue
-            rank = _rank(lookup.score, lookup.sure, variant)
+            rank = _rank(lookup.score, lookup.sure and not lookup.guessed, variant)
             if best is None or rank > best[0]:
                 best = (rank, lookup, variant)
         if best is None:
             return None
         _, lookup, variant = best
-        others = tuple(show.id for show in lookup.others[:4]) if not lookup.sure else ()
-        match = NameMatch(lookup.best.id, lookup.sure, lookup.score, others, variant)
+        # A near spelling is an assumption /ask always owns up to, however clear its lead.
+        sure = lookup.sure and not lookup.guessed
+        others = tuple(show.id for show in lookup.others[:4]) if not sure else ()
+        match = NameMatch(lookup.best.id, sure, lookup.score, others, variant)
         # "Soundtrack #1 (2022)": a year in the question picks among shows of one title.
         if self.years and self.catalog.shows[match.best].year not in self.years:
             for other in (show.id for show in lookup.others):
