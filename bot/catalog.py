@@ -26,7 +26,7 @@ from bot.romanize import has_hangul, name_fold, romanize_name
 from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seasons import Season, season_asked, series_key
-from bot.seed import read_seed
+from bot.seed import peek_seed_version, read_seed
 from bot.store import Clock, Repository, SeedReport, utc_now
 from bot.text import normalize, same_name, search_key
 
@@ -467,8 +467,12 @@ async def open_catalog(
     try:
         await db.migrate(connection)
         repository = Repository(connection, clock=clock)
-        seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
-        report = await repository.load_seed(seed)
+        version = await asyncio.to_thread(peek_seed_version, seed_file)
+        if version is not None and await repository.get_meta("seed_version") == version:
+            report = SeedReport(version=version, skipped=True)  # already loaded: no need to parse the file
+        else:
+            seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
+            report = await repository.load_seed(seed)
         catalog = await Catalog.load(repository)
     except BaseException:
         await connection.close()

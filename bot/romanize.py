@@ -16,7 +16,7 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["has_hangul", "name_fold", "romanize_name", "romanize_syllables"]
+__all__ = ["fold_spelling", "has_hangul", "name_fold", "romanize_name", "romanize_syllables"]
 
 _FIRST, _LAST = 0xAC00, 0xD7A3
 _INITIALS = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
@@ -144,7 +144,8 @@ _SURNAME_SPELLINGS = {
 }  # fmt: skip
 
 
-def _fold_word(word: str) -> str:
+def fold_spelling(word: str) -> str:
+    """Fold one lower-case word's romanisation variants: "kyung", "gyeong" and "kyeong" all give "gyung"."""
     for spelling, folded in _FOLDS:
         word = word.replace(spelling, folded)
     return word
@@ -166,5 +167,5 @@ def name_fold(name: str) -> str:
     if not words:
         return ""
     surname, given = words[0], "".join(words[1:])
-    surname_key = _SURNAME_SPELLINGS.get(surname, _fold_word(surname))
-    return surname_key + "|" + _fold_word(given)
+    surname_key = _SURNAME_SPELLINGS.get(surname, fold_spelling(surname))
+    return surname_key + "|" + fold_spelling(given)

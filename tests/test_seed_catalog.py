@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.seasons import series_key
+from bot.seed import peek_seed_version
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED = REPO_ROOT / "data" / "seed" / "catalog.json"
@@ -217,3 +218,14 @@ def test_rebuilding_from_the_raw_sources_gives_the_same_bytes() -> None:
     build_seed = load_build_script()
     rebuilt = build_seed.render(build_seed.build_catalog(data / "kdrama", data / "kdrama-more"))
     assert rebuilt.encode("utf-8") == SEED.read_bytes()
+
+
+def test_the_version_is_read_from_the_start_of_the_file(seed: dict[str, Any], tmp_path: Path) -> None:
+    assert peek_seed_version(SEED) == seed["version"]
+    # Written another way (sorted keys, no line breaks), the file is parsed whole instead: never a wrong version.
+    other = tmp_path / "catalog.json"
+    other.write_text(json.dumps({"people": [], "shows": [], "version": "v2"}, sort_keys=True), encoding="utf-8")
+    assert peek_seed_version(other) in (None, "v2")
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps({"people": [{"key": "p:x" * 2000}], "version": "v3"}), encoding="utf-8")
+    assert peek_seed_version(late) is None

@@ -352,11 +352,17 @@ def splits(rest: str) -> Iterator[tuple[str, str]]:
 # -- characters, and people by other spellings -------------------------------------------------------------------
 
 
+_ALIASES = re.compile(r"\s*/\s*|\s*\(|\)")
+_PLAIN_HANGUL = re.compile("[\uac00-\ud7a3 ]+")
+
+
 def _character_keys(character: str) -> list[tuple[str, float]]:
     """The keys a character is asked by, each with its penalty: the full name, the given name, a first name."""
     keys: list[tuple[str, float]] = []
-    for name in [w for w in re.split(r"\s*/\s*|\s*\(|\)", character) if w.strip()] or [character]:
-        words = normalize(name).split()
+    names = [w for w in _ALIASES.split(character) if w.strip()] if "/" in character or "(" in character else []
+    for name in names or [character]:
+        # Hangul syllables and spaces are already as `normalize` would leave them (the seed has thousands).
+        words = name.split() if _PLAIN_HANGUL.fullmatch(name) else normalize(name).split()
         if not words:
             continue
         keys.append(("".join(words), 0.0))
@@ -388,6 +394,8 @@ _ROMANIZATION = (
 
 
 def _romanized(key: str) -> str:
+    if not key.isascii():
+        return key  # Hangul has no romanisations to fold
     for spelling, folded in _ROMANIZATION:
         key = key.replace(spelling, folded)
     return key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.romanize import fold_spelling
 from seedbuild.common import HANGUL, clean_text, normalise_title
 from seedbuild.core import is_garbled
 from seedbuild.merge import Cluster, compact, fan_alias, hangul_short_titles, is_latin, wiki_genres
@@ -127,13 +128,21 @@ def _alt_titles(cluster: Cluster, title: str, hangul: str | None) -> list[str]:
         if not name or is_garbled(name) or name.casefold() == title.casefold():
             continue
         loose = compact(name)
-        if loose in seen_keys and name not in (core.akas if core else ()):
+        # Romanisations come in several spellings ("Sarangui Bulsichak", "Sarangui Bulsichag"): one is enough,
+        # since a search finds the others a letter or two away.
+        sound = spelling_fold(name)
+        if (loose in seen_keys or sound in seen_keys) and name not in (core.akas if core else ()):
             continue
         if name in out:
             continue
-        seen_keys.add(loose)
+        seen_keys.update((loose, sound))
         out.append(name)
     return out
+
+
+def spelling_fold(name: str) -> str:
+    """A Latin name with the common romanisation variants folded ("Boolshichak" and "Bulsichag" agree)."""
+    return "~" + "".join(fold_spelling(word) for word in re.findall(r"[a-z0-9]+", name.casefold()))
 
 
 def record_sources(cluster: Cluster) -> list[Record]:
