@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process, utils
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.search import SearchIndex, popularity_from_rank  # noqa: E402
+from bot.search import SearchIndex, _acronyms, popularity_from_rank  # noqa: E402
 from bot.text import normalize, search_key  # noqa: E402
 
 SEED_CATALOG = ROOT / "data" / "seed" / "catalog.json"
@@ -242,7 +242,8 @@ def make_queries(
     for entry in people:
         for name in entry.names:
             people_by_key.setdefault(search_key(name), set()).add(entry.key)
-    acronyms = Counter(_acronym(show.names[0]) for show in shows)
+    # Every name's acronyms, in both of the index's forms: an alternative title shares an acronym as a title does.
+    acronyms = Counter(a for show in shows for name in show.names for a in set(_acronyms(normalize(name))))
     sorted_keys = sorted(by_key)
 
     def same_title(show: Entry) -> frozenset[str]:

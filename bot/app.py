@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.store import Repository
 
 log = logging.getLogger(__name__)
+GUILD_READY_TIMEOUT = 0.5  # seconds
 
 EXIT_CONFIG = 2
 EXTENSIONS = (
@@ -68,6 +69,9 @@ class Dramabot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             owner_ids=set(settings.owner_ids) or None,
             help_command=None,
+            # discord.py waits this long after the last GUILD_CREATE before READY (2 s by default, a third of a
+            # restart); nothing here needs every guild cached first, and a late one is still taken in.
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.settings = settings
         self.clock = clock

@@ -28,7 +28,7 @@ from bot.models import (
 from bot.schedule import discord_timestamp
 
 NO_DETAILS = "No year, network, episode count or air dates in the catalog yet."
-SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList and TMDB"
+SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList, TMDB, Wikipedia and Daum"
 LOCAL_SOURCE = "Added by this server's admins"
 # Discord's embed limits (a field value holds 1,024 characters; a whole embed 6,000).
 FIELD_LIMIT = 1024

@@ -8,21 +8,27 @@ then swaps the new rows in without awaiting, so no task ever sees a show half re
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
+
+from rapidfuzz.distance import OSA
 
 from bot import db
 from bot.errors import NotFound
 from bot.models import Credit, CreditKind, Episode, Person, Show
+from bot.romanize import has_hangul, name_fold, romanize_name
 from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
-from bot.seed import read_seed
+from bot.seasons import Season, season_asked, series_key
+from bot.seed import peek_seed_version, read_seed
 from bot.store import Clock, Repository, SeedReport, utc_now
+from bot.text import normalize, same_name, search_key
 
 T = TypeVar("T")
 SUGGESTIONS = 5
@@ -31,6 +37,44 @@ GUESS_FLOOR = 60.0
 # People a server added are filtered out of other servers' results after the search: ask for a few more.
 PEOPLE_SLACK = 5
 _TRAILING_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>(?:19|20)\d\d)\)\s*$")
+ACRONYM_FLOOR = 95.0  # an acronym only one show has is sure (bot/search.py scores them 95-99)
+TYPO_SCORE = 79.0  # a guess a typo away from a title
+WORDS_SCORE = 78.0  # a title named by its distinctive words
+# Words that say nothing about which show: they begin or end questions, or every other title has them.
+_FILLER_WORDS = frozenset("a an the of in on and or to s drama dramas kdrama show series season part".split())
+
+
+def typo_distance(length: int) -> int:
+    """How many edits (insertions, deletions, substitutions, swaps) a typed name of this length may hold."""
+    if length <= 4:
+        return 0  # "bear" is not a typo of "Dear": short words are too close to each other
+    return 1 if length < 14 else 2
+
+
+def is_typo_of(typed: str, name: str) -> bool:
+    """Whether a typed search key is a typo's distance from a name's key ("crash landng on you")."""
+    return bool(typed) and OSA.distance(typed, name, score_cutoff=typo_distance(len(typed)) + 1) <= typo_distance(
+        len(typed)
+    )
+
+
+class _Pick(NamedTuple):
+    """A show find_show may answer with: how well it matched, whether surely, and whether as a near spelling."""
+
+    show_id: int
+    score: float
+    sure: bool
+    guessed: bool = False
+
+
+def _unique(items: list[_Pick]) -> list[_Pick]:
+    seen: set[int] = set()
+    out = []
+    for item in items:
+        if item.show_id not in seen:
+            seen.add(item.show_id)
+            out.append(item)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +85,7 @@ class Lookup(Generic[T]):
     sure: bool
     score: float
     others: tuple[T, ...] = ()
+    guessed: bool = False  # the best is a near spelling of what was typed, not one of its names
 
 
 class Catalog:
@@ -71,6 +116,10 @@ class Catalog:
         self._refresh_numbers = itertools.count(1)
         self._swapped_show: dict[int, int] = {}
         self._swapped_person: dict[int, int] = {}
+        # Built on first use and again after any refresh (keyed by the generation they were built at).
+        self._series: tuple[int, dict[str, list[int]]] | None = None
+        self._words: tuple[int, dict[str, set[int]]] | None = None
+        self._show_words: dict[int, tuple[Show, frozenset[str]]] = {}
 
     @classmethod
     async def load(cls, repository: Repository) -> Catalog:
@@ -128,29 +177,184 @@ class Catalog:
         )
         return ranked[:limit]
 
-    def find_show(self, query: str, *, guild_id: int | None = None) -> Lookup[Show]:
+    def find_show(self, query: str, *, guild_id: int | None = None, strict: bool = False) -> Lookup[Show]:
         """Resolve what a user typed to a show, or raise NotFound with the nearest titles.
 
-        A trailing year, as autocomplete sends it ("Soundtrack #1 (2022)"), picks among shows of one title.
+        /drama and /ask both pick shows here. A title, alternative title or acronym is a sure hit; so is a show
+        named by two or more of its series' title words in order ("attorney woo"). Otherwise the pick is a guess,
+        never sure: a title a typo's distance from what was typed, or, unless `strict` (as /ask asks, answering
+        only about what it was asked), the index's best near match ("hospital"), which /drama shows with a menu
+        of the others. A number, "season N" or "part N" picks that season or part of the series (bot/seasons.py);
+        a hit that lacks the number asked is never sure. A trailing year, as autocomplete sends it
+        ("Soundtrack #1 (2022)"), picks among shows of one title.
         """
         year = None
         match = _TRAILING_YEAR.match(query)
         if match and match["title"].strip():
             query, year = match["title"], int(match["year"])
-        hits = self.search_shows(query, guild_id=guild_id, limit=SUGGESTIONS + 1)
-        hits = [hit for hit in hits if hit.id in self.shows]
+        hits = self._show_hits(query, guild_id)
+        asked = season_asked(query)
+        ranked = self._accepted_shows(query, hits, guild_id, strict=strict)
+        if asked is not None and not (ranked and self._number(ranked[0].show_id) == asked.number):
+            ranked = self._season_pick(asked, ranked, guild_id, strict=strict)  # the best lacks the number asked
         if year is not None:
-            hits.sort(key=lambda hit: self.shows[hit.id].year != year)  # stable: keeps the ranking otherwise
-        if not hits or (not hits[0].sure and hits[0].score < GUESS_FLOOR):
+            ranked.sort(key=lambda pick: self.shows[pick.show_id].year != year)  # stable: keeps the ranking otherwise
+        if not ranked:
             raise NotFound(
                 f"No drama in the catalog matches “{query}”.",
-                suggestions=tuple(self.shows[hit.id].title for hit in hits[:SUGGESTIONS]),
+                suggestions=tuple(dict.fromkeys(self.shows[hit.id].title for hit in hits[:SUGGESTIONS])),
             )
-        shows = [self.shows[hit.id] for hit in hits]
-        return Lookup(best=shows[0], sure=hits[0].sure, score=hits[0].score, others=tuple(shows[1:]))
+        best = ranked[0]
+        sure = best.sure
+        if (
+            sure
+            and year is None
+            and any(
+                other.score >= 100.0 and same_name(self.shows[other.show_id].title, self.shows[best.show_id].title)
+                for other in ranked[1:]
+            )
+        ):
+            sure = False  # two shows of one title ("Trap" 2019 and 2020): say which was assumed
+        other_ids = [pick.show_id for pick in ranked[1:]]
+        if not sure or best.guessed:  # a guess also offers the nearest titles it was not sure enough to answer with
+            other_ids += [
+                h.id for h in hits if h.id not in other_ids and h.id != best.show_id and h.score >= GUESS_FLOOR
+            ]
+        others = tuple(self.shows[show_id] for show_id in other_ids[:SUGGESTIONS])
+        return Lookup(self.shows[best.show_id], sure, best.score, others, guessed=best.guessed)
+
+    def _show_hits(self, query: str, guild_id: int | None) -> list[Hit]:
+        hits = self.search_shows(query, guild_id=guild_id, limit=SUGGESTIONS + 1)
+        return [hit for hit in hits if hit.id in self.shows]
+
+    def _accepted_shows(self, query: str, hits: list[Hit], guild_id: int | None, *, strict: bool = True) -> list[_Pick]:
+        """The hits the catalog may answer with, best first; see find_show."""
+        key = search_key(query)
+        ranked: dict[int, _Pick] = {}
+        for hit in hits:
+            if hit.score >= 100.0 or (hit.sure and hit.score >= ACRONYM_FLOOR):
+                ranked.setdefault(hit.id, _Pick(hit.id, hit.score, hit.sure))  # a title, alternative title, acronym
+            elif any(is_typo_of(key, search_key(title)) for title in self.shows[hit.id].all_titles):
+                # A typo: sure as the index is of it (a clear lead), but a near spelling all the same.
+                ranked.setdefault(hit.id, _Pick(hit.id, min(hit.score, TYPO_SCORE), hit.sure, guessed=True))
+            elif not strict and hit.score >= GUESS_FLOOR:
+                ranked.setdefault(hit.id, _Pick(hit.id, hit.score, False, guessed=True))
+        if not any(pick.score >= 100.0 for pick in ranked.values()):
+            found = self._titles_with_words(query, guild_id)
+            for show_id in found:
+                current = ranked.get(show_id)
+                if current is None or not current.sure or current.guessed:  # the series' own words win
+                    score = max(current.score if current else 0.0, WORDS_SCORE)
+                    ranked[show_id] = _Pick(show_id, score, len(found) == 1)
+        return sorted(ranked.values(), key=lambda pick: -pick.score)
+
+    def _season_pick(self, asked: Season, ranked: list[_Pick], guild_id: int | None, *, strict: bool) -> list[_Pick]:
+        """Pick the season or part asked for in the series the query names; unsure when it has no such number."""
+        base_hits = self._show_hits(asked.base, guild_id)
+        series = self._accepted_shows(asked.base, base_hits, guild_id, strict=strict) or ranked
+        if not series:
+            return ranked
+        first = series[0]
+        members = self._series_members(first.show_id, guild_id)
+        chosen = [show_id for show_id in members if self._number(show_id) == asked.number]
+        rest = [pick for pick in ranked if pick.show_id not in chosen]
+        if chosen:
+            picked = [_Pick(i, max(first.score, WORDS_SCORE), first.sure, first.guessed) for i in chosen]
+            siblings = [_Pick(m, first.score - 1.0, False) for m in members if m not in chosen]
+            return _unique([*picked, *siblings, *rest])
+        # No such season: offer the series, closest number first, and never as sure.
+        nearest = sorted(members, key=lambda m: abs(self._number(m) - asked.number))
+        return _unique([*(_Pick(m, min(first.score, TYPO_SCORE), False, True) for m in nearest), *rest])
+
+    def _series_members(self, show_id: int, guild_id: int | None) -> list[int]:
+        """The visible shows of a show's series (itself included), in number order."""
+        index = self._series_index()
+        base, _number = series_key(self.shows[show_id].title)
+        members = [m for m in index.get(base, [show_id]) if m in self.shows and self.visible(self.shows[m], guild_id)]
+        return sorted(members, key=lambda m: (self._number(m), self.shows[m].premiere or dt.date.max)) or [show_id]
+
+    def series_of(self, show_id: int, *, guild_id: int | None = None) -> list[Show]:
+        """The seasons and parts of a show's series that this server can see, the show itself included."""
+        return [self.shows[m] for m in self._series_members(show_id, guild_id)]
+
+    def _number(self, show_id: int) -> int:
+        return series_key(self.shows[show_id].title)[1]
+
+    def _series_index(self) -> dict[str, list[int]]:
+        if self._series is None or self._series[0] != self.generation:
+            grouped: dict[str, list[int]] = defaultdict(list)
+            for show in self.shows.values():
+                grouped[series_key(show.title)[0]].append(show.id)
+            self._series = (self.generation, dict(grouped))
+        return self._series[1]
+
+    def _titles_with_words(self, query: str, guild_id: int | None) -> list[int]:
+        """Shows of one series whose title or alternative title holds two or more of the typed words in order.
+
+        "attorney woo" is Extraordinary Attorney Woo; words that begin or end every question ("the", "drama") do
+        not count, and words several series share ("love story") find nothing: that is not a name.
+        """
+        words = [w for w in normalize(query).split() if w not in _FILLER_WORDS]
+        if len(words) < 2:
+            return []
+        index = self._word_index()
+        candidates: set[int] | None = None
+        for word in words:
+            holders = index.get(word, set())
+            candidates = set(holders) if candidates is None else candidates & holders
+            if not candidates:
+                return []
+        needle = f" {' '.join(normalize(query).split())} "
+        found = [
+            show_id
+            for show_id in candidates or ()
+            if show_id in self.shows
+            and self.visible(self.shows[show_id], guild_id)
+            and any(needle in f" {normalize(title)} " for title in self.shows[show_id].all_titles)
+        ]
+        if len({series_key(self.shows[i].title)[0] for i in found}) != 1:
+            return []
+        return sorted(found, key=lambda i: (self._number(i), self.shows[i].premiere or dt.date.max))
+
+    def _word_index(self) -> dict[str, set[int]]:
+        """Shows by each word of their titles; after a refresh only the refreshed shows are read again."""
+        if self._words is None or self._words[0] != self.generation:
+            index: dict[str, set[int]] = defaultdict(set)
+            cache = self._show_words
+            for show in self.shows.values():
+                cached = cache.get(show.id)
+                if cached is None or cached[0] is not show:
+                    words = frozenset(w for title in show.all_titles for w in normalize(title).split())
+                    cached = cache[show.id] = (show, words)
+                for word in cached[1]:
+                    index[word].add(show.id)
+            for gone in set(cache) - set(self.shows):
+                del cache[gone]
+            self._words = (self.generation, dict(index))
+        return self._words[1]
+
+    def prepare_lookups(self) -> None:
+        """Build the series and title-word lookups `find_show` uses now, not on the first question."""
+        self._series_index()
+        self._word_index()
 
     def find_person(self, query: str, *, guild_id: int | None = None) -> Lookup[Person]:
+        """Resolve a name to a person, or raise NotFound with the nearest names.
+
+        A name in Hangul that no one in the catalog bears is also looked up as the listings romanise it
+        ("한소희" finds Han So Hee), when exactly that spelling, or one that folds to it, is someone's name.
+        """
         hits = self.search_people(query, guild_id=guild_id, limit=SUGGESTIONS + 1)
+        if has_hangul(query) and not (hits and hits[0].score >= 100.0):
+            romanized = romanize_name(query)
+            folded = name_fold(query)
+            spelled = [
+                hit
+                for hit in self.search_people(romanized, guild_id=guild_id, limit=SUGGESTIONS + 1)
+                if hit.score >= 100.0 or any(name_fold(n) == folded for n in self.people[hit.id].all_names)
+            ]
+            if spelled:
+                hits = [*spelled, *(h for h in hits if h.id not in {s.id for s in spelled})]
         if not hits or (not hits[0].sure and hits[0].score < GUESS_FLOOR):
             raise NotFound(
                 f"No actor, director or writer in the catalog matches “{query}”.",
@@ -263,8 +467,12 @@ async def open_catalog(
     try:
         await db.migrate(connection)
         repository = Repository(connection, clock=clock)
-        seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
-        report = await repository.load_seed(seed)
+        version = await asyncio.to_thread(peek_seed_version, seed_file)
+        if version is not None and await repository.get_meta("seed_version") == version:
+            report = SeedReport(version=version, skipped=True)  # already loaded: no need to parse the file
+        else:
+            seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
+            report = await repository.load_seed(seed)
         catalog = await Catalog.load(repository)
     except BaseException:
         await connection.close()

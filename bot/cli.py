@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--source", choices=("tvmaze", "tmdb"), help="one source only (default: every configured one)")
     sync.add_argument("--days", type=_positive, default=14, help="how many days ahead to look (default 14)")
+    sync.add_argument("--catalog", action="store_true", help="every Korean drama TVmaze lists, with cast (resumable)")
 
     ask = commands.add_parser("ask", parents=[database_option], help="answer a question about dramas in plain words")
     ask.add_argument("question", help='e.g. "who plays Lee Eun Soo in Soundtrack #1?"')
@@ -172,6 +173,16 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sync import sync_command
 
     bar = ProgressBar(sys.stderr)
+    if args.catalog:
+        from bot.catalog_sync import catalog_sync_command
+
+        if args.source == "tmdb":
+            print("dramabot: sync --catalog reads TVmaze's index; leave out --source tmdb.", file=sys.stderr)
+            return EXIT_USAGE
+        summary = await catalog_sync_command(settings, progress=bar.update)
+        bar.finish()
+        print("\n".join(summary.lines()))
+        return 0
     summary = await sync_command(settings, source=args.source, days=args.days, progress=bar.update)
     bar.finish()
     print("\n".join(summary.lines()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,3 +24,18 @@ def read_seed(path: Path | None = None) -> dict[str, Any]:
     with (path or seed_path()).open(encoding="utf-8") as file:
         seed: dict[str, Any] = json.load(file)
     return seed
+
+
+_VERSION = re.compile(rb'"version"\s*:\s*"([^"\\]+)"')
+
+
+def peek_seed_version(path: Path | None = None) -> str | None:
+    """Return the seed's version from the start of the file without parsing the rest (it blocks), or None.
+
+    data/seed/catalog.json writes its version first, so a start whose database holds that version already need
+    not parse 9 MB of JSON to find out.
+    """
+    with (path or seed_path()).open("rb") as file:
+        head = file.read(4096)
+    match = _VERSION.search(head)
+    return match.group(1).decode("utf-8") if match else None

@@ -210,7 +210,7 @@ def test_a_short_name_fragment_says_whom_it_assumed(catalog: Catalog) -> None:
     result = ask(catalog, "what else has han been in")
     assert result.found and "assumed" in result.text
     assert len(result.alternatives) >= 2
-    assert all(name.startswith("Han") for name in result.alternatives)
+    assert all("han" in name.casefold() for name in result.alternatives)  # Han So Hee, or Kim Han, or Jihan
 
 
 def test_a_title_shared_by_two_shows_offers_the_other() -> None:
@@ -249,7 +249,7 @@ def test_unknown_things_are_declined_with_a_command_to_try(catalog: Catalog) -> 
     gibberish = ask(catalog, "asdf qwerty")
     assert not gibberish.found and gibberish.intent == "unknown"
     assert not ask(catalog, "   ").found
-    no_writer = ask(catalog, "who wrote squid game")  # the catalog lists no writer for it
+    no_writer = ask(catalog, "who wrote squid game season 2")  # the catalog lists no writer for it
     assert not no_writer.found and "does not say" in no_writer.text and "/drama" in no_writer.text
 
 
@@ -338,12 +338,12 @@ def test_other_romanizations_and_given_names_find_people(catalog: Catalog) -> No
 
 
 def test_names_not_in_the_catalog_are_not_guessed(catalog: Catalog) -> None:
-    # Dramas and characters from outside the catalog's years must not be matched to a look-alike.
+    # Dramas and characters in no source of the catalog must not be matched to a look-alike.
     for question in (
-        "who is in queen of tears",
-        "who directed my love from the star",
-        "who plays do min joon",
-        "cast of secret garden",
+        "who is in the moonlit harbor",
+        "who directed doctor who",
+        "who plays walter white",
+        "cast of paper tigers of busan",
     ):
         result = ask(catalog, question)
         assert not result.found, (question, result.text)

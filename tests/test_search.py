@@ -251,7 +251,7 @@ def test_many_incremental_upserts_match_a_bulk_build(shows: list[Show]) -> None:
     for show in sample[:60]:
         query = show.title.lower()[:-1]
         assert bulk.search(query, limit=1)[0].id == incremental.search(query, limit=1)[0].id
-    assert incremental.search("placeholder title") == []
+    assert all(hit.matched != "placeholder title" for hit in incremental.search("placeholder title"))
 
 
 def test_upsert_rejects_a_bare_string() -> None:

@@ -33,7 +33,7 @@ SHOW_KEYS = {
     "content_rating", "popularity_rank", "poster_url", "tmdb_id", "credits",
 }  # fmt: skip
 CREDIT_KEYS = {"person", "kind", "character", "character_note", "role", "billing"}
-PERSON_KEYS = {"key", "name", "hangul_name", "alt_names", "tmdb_id"}
+PERSON_KEYS = {"key", "name", "hangul_name", "alt_names", "tmdb_id", "gender", "birthday"}
 # org_net strings that join several networks with spaces; none may survive as one network.
 JOINED_NETWORKS = {
     "Netflix tvN", "Naver TV Cast vLive", "ENA Genie TV", "Disney+ Hulu", "KBS2 Viki", "jTBC Netflix",
@@ -74,7 +74,7 @@ def load_build_script() -> ModuleType:
 
 
 def test_every_show_and_enough_cast(shows: list[dict[str, Any]]) -> None:
-    assert len(shows) == 1752
+    assert len(shows) >= 3000
     cast = [c for show in shows for c in show["credits"] if c["kind"] == "cast"]
     assert len(cast) > 8000
 
@@ -83,7 +83,7 @@ def test_records_have_the_documented_keys(seed: dict[str, Any], shows: list[dict
     assert set(seed) >= {"version", "sources", "shows", "people"}
     for show in shows:
         assert set(show) >= SHOW_KEYS, show["key"]
-        assert show["key"].startswith("kd:")
+        assert re.fullmatch(r"(kd|mdl|daum|wiki):[0-9a-z-]+", show["key"]), show["key"]
         assert show["title"] and show["title"] == " ".join(show["title"].split())
         assert show["kind"] == "drama" and show["country"] == "KR" and show["timezone"] == "Asia/Seoul"
         assert show["title"] not in show["alt_titles"]
@@ -124,7 +124,7 @@ def test_air_days_networks_and_numbers_are_clean(shows: list[dict[str, Any]]) ->
         for number in ("episode_count", "episode_minutes", "popularity_rank", "tmdb_id"):
             assert show[number] is None or (isinstance(show[number], int) and show[number] > 0)
         assert show["rating"] is None or 0 <= show["rating"] <= 10
-        assert show["air_time"] is None
+        assert show["air_time"] is None or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", show["air_time"])
     assert not all_networks & JOINED_NETWORKS
     for network in all_networks:
         assert "," not in network and "  " not in network
@@ -192,7 +192,8 @@ def test_people_merge_spellings(people: dict[str, dict[str, Any]]) -> None:
     assert han_so_hee["name"] == "Han So Hee"
     assert "Han So-hee" in han_so_hee["alt_names"]
     assert han_so_hee["tmdb_id"] is not None
-    normalised = Counter(re.sub(r"[\s-]", "", p["name"].casefold()) for p in people.values())
+    # One person per name, unless their Hangul names tell two people of one romanised name apart.
+    normalised = Counter((re.sub(r"[\s-]", "", p["name"].casefold()), p["hangul_name"]) for p in people.values())
     assert [n for n, count in normalised.items() if count > 1] == []
 
 
@@ -242,5 +243,5 @@ def test_rebuilding_from_the_csvs_gives_the_same_bytes() -> None:
     if not (RAW_SOURCE / "korean_drama.csv").is_file():
         pytest.skip(f"raw CSVs not found at {RAW_SOURCE}; set DRAMABOT_RAW_DATA to their folder to run this")
     build_seed = load_build_script()
-    rebuilt = build_seed.render(build_seed.build_catalog(RAW_SOURCE))
+    rebuilt = build_seed.render(build_seed.build_catalog(RAW_SOURCE, RAW_SOURCE.parent / "kdrama-more"))
     assert rebuilt.encode("utf-8") == SEED.read_bytes()

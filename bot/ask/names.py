@@ -17,9 +17,10 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from bot import schedule
-from bot.catalog import Catalog
-from bot.errors import InvalidInput
+from bot.catalog import Catalog, Lookup
+from bot.errors import InvalidInput, NotFound
 from bot.models import Credit, CreditKind, Person, Show
+from bot.romanize import has_hangul, romanize_name
 from bot.search import Hit
 from bot.text import normalize
 
@@ -43,6 +44,7 @@ _EDGE_WORDS = frozenset(
     dramabot bot s
     """.split()
 )
+_QUESTION_WORDS = frozenset("who whos what whats which when whens where wheres how hows why".split())
 _WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 
 
@@ -56,7 +58,8 @@ def edge_variants(span: str) -> list[str]:
     start, end = 0, len(words)
     while start < end and words[start] in _EDGE_WORDS:
         start += 1
-    while end > start and words[end - 1] in _EDGE_WORDS:
+    # A question word at a span's end belongs to the title ("Doctor Who", "Guess Who"): questions begin with them.
+    while end > start and words[end - 1] in _EDGE_WORDS and words[end - 1] not in _QUESTION_WORDS:
         end -= 1
     if start == end:
         return []
@@ -82,10 +85,10 @@ class NameMatch:
     span: str
 
 
-def _rank(hit: Hit, span: str) -> tuple[float, ...]:
-    exact = hit.score >= 100.0
+def _rank(score: float, sure: bool, span: str) -> tuple[float, ...]:
+    exact = score >= 100.0
     # Among sure hits the one that explains more of the question's words wins ("do bong soon" over "bong soon").
-    return (exact, hit.sure, len(_words(span)) if hit.sure else 0, hit.score + 0.5 * len(_words(span)))
+    return (exact, sure, len(_words(span)) if sure else 0, score + 0.5 * len(_words(span)))
 
 
 def _resolve(spans: Iterable[str], search: Callable[[str], list[Hit]]) -> NameMatch | None:
@@ -102,7 +105,7 @@ def _resolve(spans: Iterable[str], search: Callable[[str], list[Hit]]) -> NameMa
         # A short fragment ("han") only counts when it is exactly a name; prefixes of it are a guess.
         if len(key) < 3 and top.score < 100.0:
             continue
-        rank = _rank(top, span)
+        rank = _rank(top.score, top.sure, span)
         if best is None or rank > best[0]:
             best = (rank, hits, span)
     if best is None:
@@ -151,6 +154,7 @@ class Context:
         self.question = question
         years = re.findall(r"\b((?:19|20)\d\d)\b", question)
         self.years = {int(y) for y in years}
+        self.show_suggestions: tuple[str, ...] = ()  # the nearest titles, when no span named a show
 
     # shows
 
@@ -164,61 +168,53 @@ class Context:
         return sched
 
     def find_show(self, span: str) -> NameMatch | None:
-        def search(text: str) -> list[Hit]:
-            hits = [
-                h
-                for h in self.catalog.search_shows(text, guild_id=self.guild_id, limit=6)
-                if h.id in self.catalog.shows
-            ]
-            if not hits or (hits[0].score < 80.0 and not hits[0].sure):
-                inside = self._titles_containing(text)
-                if inside:
-                    return inside + [h for h in hits if h.id not in {i.id for i in inside}]
-            return hits
+        """The show a span of the question names, picked by `Catalog.find_show` as /drama picks it, or None.
 
+        The span is cut down to a title a few ways (edge words off, "season 2 of X" as "X season 2", a year
+        dropped); each cut that names a show is ranked, exact and sure first. When none does, the nearest titles
+        are kept in `show_suggestions` for the refusal.
+        """
         trimmed = _season_last(_SHOW_PREFIX.sub("", span))
         spans = edge_variants(trimmed)
         # "mirror 2021" or "mirror from 2021": the year picks among shows of one title (below), it is no part of it.
         yearless = re.sub(r"(?:\s+(?:from|in|of))?\s+(?:19|20)\d\d$", "", trimmed)
         yearless = re.sub(r"\s+(?:season|part|s|pt)\s*(?:1|one)$", "", yearless)  # "Squid Game season 1"
-        sequel = re.match(r"^(.*\D)\s+([2-9])$", trimmed)  # "the glory 2" is The Glory Part 2 or a Season 2
-        sequels = [f"{sequel[1]} {word} {sequel[2]}" for word in ("part", "season")] if sequel else []
-        for variant in (
-            *edge_variants(span),
-            *edge_variants(_digits(trimmed)),
-            *edge_variants(yearless),
-            *(v for sequel_span in sequels for v in edge_variants(sequel_span)),
-        ):
+        for variant in (*edge_variants(span), *edge_variants(_digits(trimmed)), *edge_variants(yearless)):
             if variant not in spans:
                 spans.append(variant)
-        match = _resolve(spans, search)
-        if match is None:
+        best: tuple[tuple[float, ...], Lookup[Show], str] | None = None
+        longest = 0
+        for variant in spans:
+            key = variant.replace(" ", "")
+            if not key:
+                continue
+            try:
+                lookup = self.catalog.find_show(variant, guild_id=self.guild_id, strict=True)
+            except NotFound as missing:
+                # The nearest titles to the longest reading of the span are the ones worth offering.
+                if len(_words(variant)) > longest:
+                    longest, self.show_suggestions = len(_words(variant)), missing.suggestions
+                continue
+            # A short fragment ("han") only counts when it is exactly a name.
+            if len(key) < 3 and lookup.score < 100.0:
+                continue
+            rank = _rank(lookup.score, lookup.sure and not lookup.guessed, variant)
+            if best is None or rank > best[0]:
+                best = (rank, lookup, variant)
+        if best is None:
             return None
+        _, lookup, variant = best
+        # A near spelling is an assumption /ask always owns up to, however clear its lead.
+        sure = lookup.sure and not lookup.guessed
+        others = tuple(show.id for show in lookup.others[:4]) if not sure else ()
+        match = NameMatch(lookup.best.id, sure, lookup.score, others, variant)
         # "Soundtrack #1 (2022)": a year in the question picks among shows of one title.
         if self.years and self.catalog.shows[match.best].year not in self.years:
-            for other in match.others:
+            for other in (show.id for show in lookup.others):
                 if self.catalog.shows[other].year in self.years:
-                    rest = tuple(i for i in (match.best, *match.others) if i != other)
+                    rest = tuple(i for i in (match.best, *others) if i != other)
                     return NameMatch(other, True, match.score, rest, match.span)
         return match
-
-    def _titles_containing(self, text: str) -> list[Hit]:
-        """Shows whose title holds every word of `text` in order ("attorney woo", "del luna"), most popular first.
-
-        Fans shorten long titles to their last words, which the index scores as weak fuzzy guesses.
-        """
-        words = normalize(text).split()
-        if not words or (len(words) == 1 and len(words[0]) < 5) or all(w in _EDGE_WORDS for w in words):
-            return []
-        needle = f" {' '.join(words)} "
-        found = []
-        for show in self.catalog.visible_shows(self.guild_id):
-            if any(needle in f" {normalize(title)} " for title in show.all_titles):
-                found.append(show)
-        found.sort(key=lambda s: (s.popularity_rank is None, s.popularity_rank or 0))
-        sure = len(found) == 1
-        # Scored in the fuzzy band: a guess from part of a title never outranks a whole title typed.
-        return [Hit(s.id, s.title, s.title, 75.0 - i * 0.1, sure) for i, s in enumerate(found[:6])]
 
     def show(self, match: NameMatch) -> Show:
         return self.catalog.shows[match.best]
@@ -230,10 +226,11 @@ class Context:
             hits = self.catalog.search_people(text, guild_id=self.guild_id, limit=6)
             if hits and hits[0].score >= 100.0:
                 return hits
-            # Not spelled as the catalog spells it: try other romanizations ("park seo jun"), then a given name
-            # alone ("suzy", "jisoo"), which may belong to many people.
+            # Not spelled as the catalog spells it: try other romanizations ("park seo jun"), Hangul as the
+            # listings romanise it ("한소희"), then a given name alone ("suzy", "jisoo"), which many may share.
             names = _people_index(self.catalog)
-            key = _romanized(normalize(text).replace(" ", ""))
+            latin = romanize_name(text) if has_hangul(text) else text
+            key = _romanized(normalize(latin).replace(" ", ""))
             for table, score in ((names.full, 99.0), (names.given, 85.0)):
                 ids = [i for i in table.get(key, ()) if self.catalog.person_visible(i, self.guild_id)]
                 if ids:
@@ -355,11 +352,17 @@ def splits(rest: str) -> Iterator[tuple[str, str]]:
 # -- characters, and people by other spellings -------------------------------------------------------------------
 
 
+_ALIASES = re.compile(r"\s*/\s*|\s*\(|\)")
+_PLAIN_HANGUL = re.compile("[\uac00-\ud7a3 ]+")
+
+
 def _character_keys(character: str) -> list[tuple[str, float]]:
     """The keys a character is asked by, each with its penalty: the full name, the given name, a first name."""
     keys: list[tuple[str, float]] = []
-    for name in [w for w in re.split(r"\s*/\s*|\s*\(|\)", character) if w.strip()] or [character]:
-        words = normalize(name).split()
+    names = [w for w in _ALIASES.split(character) if w.strip()] if "/" in character or "(" in character else []
+    for name in names or [character]:
+        # Hangul syllables and spaces are already as `normalize` would leave them (the seed has thousands).
+        words = name.split() if _PLAIN_HANGUL.fullmatch(name) else normalize(name).split()
         if not words:
             continue
         keys.append(("".join(words), 0.0))
@@ -391,29 +394,42 @@ _ROMANIZATION = (
 
 
 def _romanized(key: str) -> str:
+    if not key.isascii():
+        return key  # Hangul has no romanisations to fold
     for spelling, folded in _ROMANIZATION:
         key = key.replace(spelling, folded)
     return key
 
 
 class _PeopleIndex:
-    """People by romanization-folded full name and by given name, for names the search index misses."""
+    """People by romanization-folded full name and by given name, for names the search index misses.
 
-    def __init__(self, catalog: Catalog) -> None:
+    Rebuilt after every catalog change, but only the people whose record changed are folded again.
+    """
+
+    def __init__(self, catalog: Catalog, previous: _PeopleIndex | None = None) -> None:
         self.generation = catalog.generation
+        self.by_person: dict[int, tuple[Person, tuple[str, ...], tuple[str, ...]]] = {}
+        old = previous.by_person if previous is not None else {}
         self.full: dict[str, list[int]] = {}
         self.given: dict[str, list[int]] = {}
         for person in catalog.people.values():
-            for name in person.all_names:
-                words = normalize(name).split()
-                if not words or not words[0].isascii():
-                    continue
-                self.full.setdefault(_romanized("".join(words)), []).append(person.id)
-                if len(words) >= 2:
-                    self.given.setdefault(_romanized("".join(words[1:])), []).append(person.id)
-        for table in (self.full, self.given):
-            for key, ids in table.items():
-                table[key] = list(dict.fromkeys(ids))
+            cached = old.get(person.id)
+            if cached is None or cached[0] is not person:
+                full, given = [], []
+                for name in person.all_names:
+                    words = normalize(name).split()
+                    if not words or not words[0].isascii():
+                        continue
+                    full.append(_romanized("".join(words)))
+                    if len(words) >= 2:
+                        given.append(_romanized("".join(words[1:])))
+                cached = (person, tuple(dict.fromkeys(full)), tuple(dict.fromkeys(given)))
+            self.by_person[person.id] = cached
+            for key in cached[1]:
+                self.full.setdefault(key, []).append(person.id)
+            for key in cached[2]:
+                self.given.setdefault(key, []).append(person.id)
 
 
 _PEOPLE_INDEXES: weakref.WeakKeyDictionary[Catalog, _PeopleIndex] = weakref.WeakKeyDictionary()
@@ -424,25 +440,38 @@ def _people_index(catalog: Catalog) -> _PeopleIndex:
 
 
 class _CharacterIndex:
-    """Every cast credit's character keys in one flat list, so rapidfuzz can score them all in one C call."""
+    """Every cast credit's character keys in one flat list, so rapidfuzz can score them all in one C call.
 
-    def __init__(self, catalog: Catalog) -> None:
+    Rebuilt after every catalog change, but only the shows refreshed since (a new `Show` object) are read again.
+    """
+
+    def __init__(self, catalog: Catalog, previous: _CharacterIndex | None = None) -> None:
         self.generation = catalog.generation
+        self.by_show: dict[int, tuple[Show, list[str], list[tuple[Credit, float]]]] = {}
+        old = previous.by_show if previous is not None else {}
         self.keys: list[str] = []
         self.owners: list[tuple[Credit, float]] = []
-        for show_id in catalog.shows:
-            for credit in catalog.credits_of_show(show_id, CreditKind.CAST):
-                if credit.character:
-                    for key, penalty in _character_keys(credit.character):
-                        self.keys.append(_romanized(key))
-                        self.owners.append((credit, penalty))
+        for show_id, show in catalog.shows.items():
+            cached = old.get(show_id)
+            if cached is None or cached[0] is not show:
+                keys: list[str] = []
+                owners: list[tuple[Credit, float]] = []
+                for credit in catalog.credits_of_show(show_id, CreditKind.CAST):
+                    if credit.character:
+                        for key, penalty in _character_keys(credit.character):
+                            keys.append(_romanized(key))
+                            owners.append((credit, penalty))
+                cached = (show, keys, owners)
+            self.by_show[show_id] = cached
+            self.keys.extend(cached[1])
+            self.owners.extend(cached[2])
 
 
 _CHARACTER_INDEXES: weakref.WeakKeyDictionary[Catalog, _CharacterIndex] = weakref.WeakKeyDictionary()
 
 
 def _character_index(catalog: Catalog) -> _CharacterIndex:
-    """The catalog's character index, rebuilt when a show was added, removed or edited since it was built."""
+    """The catalog's character index, brought up to date when a show was added, removed or edited since."""
     return _current(_CHARACTER_INDEXES, catalog, _CharacterIndex)
 
 
@@ -450,16 +479,19 @@ IndexT = TypeVar("IndexT", _PeopleIndex, _CharacterIndex)
 
 
 def _current(
-    cache: weakref.WeakKeyDictionary[Catalog, IndexT], catalog: Catalog, build: Callable[[Catalog], IndexT]
+    cache: weakref.WeakKeyDictionary[Catalog, IndexT],
+    catalog: Catalog,
+    build: Callable[[Catalog, IndexT | None], IndexT],
 ) -> IndexT:
-    """Return the catalog's index from `cache`, built again when the catalog changed since it was built."""
+    """Return the catalog's index from `cache`, brought up to date when the catalog changed since it was built."""
     index = cache.get(catalog)
     if index is None or index.generation != catalog.generation:
-        index = cache[catalog] = build(catalog)
+        index = cache[catalog] = build(catalog, index)
     return index
 
 
 def prepare(catalog: Catalog) -> None:
-    """Build the character and people lookups now, so that the first question is not the slow one."""
+    """Build the character, people and title lookups now, so that the first question is not the slow one."""
     _character_index(catalog)
     _people_index(catalog)
+    catalog.prepare_lookups()

@@ -235,6 +235,9 @@ def _filmography_body(ctx: Context, person: Person) -> Answer:
     return Answer(text, "filmography", True, tuple(shows), (person.id,))
 
 
+UPCOMING_NAMED = 3  # announced dramas a "latest" answer names after the latest aired one
+
+
 def _dated_credits(ctx: Context, person: Person) -> list[tuple[dt.date, Credit]]:
     """Return the person's credits with a premiere date, newest first, one per show."""
     dated: dict[int, tuple[dt.date, Credit]] = {}
@@ -255,13 +258,21 @@ def _latest_body(ctx: Context, person: Person) -> Answer:
     credits = _dated_credits(ctx, person)
     if not credits:
         return _no_dated_credits("latest", person)
-    premiere, newest = credits[0]
-    when = (
-        f"premieres on {iso_day(premiere)}" if premiere > korea_today(ctx.now) else f"premiered on {iso_day(premiere)}"
-    )
-    text = f"{person.name}'s latest drama in the catalog is {_credit_part(newest)}; it {when}."
-    if len(credits) > 1:
-        text += f" Before that: {_credit_part(credits[1][1])}."
+    # The latest is the newest that has begun by now; those announced for later are named as coming next.
+    today = korea_today(ctx.now)
+    aired = [item for item in credits if item[0] <= today]
+    upcoming = [item for item in reversed(credits) if item[0] > today][:UPCOMING_NAMED]
+    if not aired:
+        premiere, newest = upcoming[0]
+        text = f"{person.name}'s next drama in the catalog is {_credit_part(newest)}; it premieres on "
+        return Answer(text + f"{iso_day(premiere)}.", "latest", True, (newest.show_id,), (person.id,))
+    premiere, newest = aired[0]
+    text = f"{person.name}'s latest drama in the catalog is {_credit_part(newest)}"
+    text += f"; it premiered on {iso_day(premiere)}."
+    if len(aired) > 1:
+        text += f" Before that: {_credit_part(aired[1][1])}."
+    if upcoming:
+        text += " Coming next: " + listed([f"{_credit_part(c)} from {iso_day(day)}" for day, c in upcoming]) + "."
     return Answer(text, "latest", True, (newest.show_id,), (person.id,))
 
 

@@ -202,14 +202,8 @@ def shared_cast(ctx: Context, groups: dict[str, str]) -> Answer:
 
 
 def _seasons_body(ctx: Context, show: Show, _match: NameMatch) -> Answer:
-    """Answer which seasons of a show the catalog holds: titles that continue its title with "Season N"."""
-    base = re.sub(r"\s*(?:season|part)\s*\d+$", "", normalize(show.title)).strip()
-    seasons = [
-        other
-        for other in ctx.catalog.visible_shows(ctx.guild_id)
-        if normalize(other.title) == base
-        or re.fullmatch(rf"{re.escape(base)}\s+(?:season|part)\s*\d+", normalize(other.title))
-    ]
+    """Answer which seasons of a show the catalog holds: the shows of its series (bot/seasons.py)."""
+    seasons = ctx.catalog.series_of(show.id, guild_id=ctx.guild_id)
     seasons.sort(key=lambda s: (s.premiere or dt.date.max, s.title))
     titles = [label(s) for s in seasons]
     if len(seasons) <= 1:

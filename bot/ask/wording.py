@@ -80,9 +80,11 @@ def air_moment(episode: schedule.ScheduledEpisode, show: Show | None = None) -> 
 
 def assumed_show(ctx: Context, match: NameMatch) -> tuple[str, tuple[str, ...]]:
     """Return a lead-in naming the show that was assumed, and the others, when the match was not sure."""
-    if match.sure or not match.others:
+    if match.sure:
         return "", ()
     others = tuple(label(ctx.catalog.shows[i]) for i in match.others[:4])
+    if not others:
+        return f"(I assumed you meant {label(ctx.show(match))}.) ", ()
     return f"(I assumed you meant {label(ctx.show(match))}; you might also mean {listed(list(others))}.) ", others
 
 
@@ -99,9 +101,13 @@ def decline(intent: str, text: str, *, shows: tuple[int, ...] = (), people: tupl
     return Answer(text, intent, False, shows, people)
 
 
-def no_show(intent: str, span: str) -> Answer:
-    """Return the refusal for a drama the catalog does not hold."""
+def no_show(intent: str, span: str, nearest: tuple[str, ...] = ()) -> Answer:
+    """Return the refusal for a drama the catalog does not hold, with the nearest titles it does."""
     named = f" “{span.strip()}”" if span.strip() else ""
+    if nearest:
+        return decline(
+            intent, f"I could not find the drama{named} in the catalog; the nearest titles are {listed(list(nearest))}."
+        )
     return decline(intent, f"I could not find the drama{named} in the catalog; try /drama with its title.")
 
 
@@ -124,7 +130,7 @@ def about_show(intent: str, body: ShowBody) -> Handler:
         span = groups.get("show", "")
         match = ctx.find_show(span)
         if match is None:
-            return no_show(intent, span)
+            return no_show(intent, span, ctx.show_suggestions[:3])
         return _with_lead(body(ctx, ctx.show(match), match), *assumed_show(ctx, match))
 
     return handler

@@ -6,6 +6,7 @@ under `show`; `/schedule/web?date=D` lists streaming episodes of every country w
 (`person`, `character`) and `_embedded.episodes` (`season`, `number`, `airstamp` with its offset);
 `/shows/{id}/akas` lists `{name, country}`; `/updates/shows?since=day` maps show ids to their `updated`
 Unix time. A show's `updated` changes whenever anything under it does, so an unchanged one is not fetched.
+`/shows?page=N` is the index of every show, 250 a page by id, answering 404 past the last page.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.sources import (
     status_from_words,
     text_or_none,
 )
+from bot.sources.http import NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,11 @@ def is_korean(show: Mapping[str, Any]) -> bool:
         if isinstance(country, Mapping) and country.get("code") == "KR":
             return True
     return show.get("language") == "Korean"
+
+
+def is_korean_drama(show: Mapping[str, Any]) -> bool:
+    """Tell whether a TVmaze show is a Korean scripted show (not news, talk, reality or a foreign drama)."""
+    return show.get("type") in WANTED_TYPES and isinstance(show.get("id"), int) and is_korean(show)
 
 
 def dramas_in_schedule(entries: Any) -> dict[int, Mapping[str, Any]]:
@@ -265,6 +272,16 @@ class TvmazeSource(Source):
             except Exception as exc:  # one bad day must not stop the others
                 failures.append((label, _reason(exc)))
         return shows, failures
+
+    async def show_index(self, page: int) -> list[Mapping[str, Any]] | None:
+        """Return one page of TVmaze's index of every show, or None past the last page."""
+        try:
+            payload = await self.client.get_json("/shows", {"page": str(page)})
+        except NotFoundError:
+            return None
+        if not isinstance(payload, list):
+            raise MalformedPayload(f"page {page} of the show index is not a list")
+        return [show for show in payload if isinstance(show, Mapping)]
 
     async def updated_today(self) -> dict[int, str]:
         """Return every show TVmaze changed in the last day, with its new `updated` stamp."""

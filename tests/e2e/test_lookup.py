@@ -99,7 +99,7 @@ async def test_person_credits_page_with_buttons(fake_discord: FakeDiscord, start
 
 async def test_a_guess_says_so_and_offers_the_others(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
     async with start_dramabot():
-        result = await fake_discord.run_command("drama", {"title": "the king"})
+        result = await fake_discord.run_command("drama", {"title": "queen of teras"})  # a typo: a guess
         assert "not sure" in (result.content or "")
         picker = next(c for c in result.components if c.custom_id == "drama:pick")
         assert len(picker.options) >= 2

@@ -8,6 +8,7 @@
   self, voice}) and `_embedded.episodes` ({id, season, number, airdate, airtime, airstamp, runtime, ...}).
 - `GET /shows/{id}/akas`: [{name, country {name, code, timezone} | null}].
 - `GET /updates/shows?since=day`: {"<id>": <updated unix time>} for shows updated in the last day.
+- `GET /shows?page=N`: the show index, by id, `page_size` shows a page (250 on TVmaze); 404 past the last page.
 Every show carries `updated`, bumped whenever the show or anything under it changes.
 """
 
@@ -130,6 +131,8 @@ class FakeTvmaze(FakeApi):
         self.akas: dict[int, list[dict[str, Any]]] = {}
         self.raw_show: dict[int, Any] = {}  # a /shows/{id} answer served as is (a malformed payload)
         self.recently_updated: set[int] = set()
+        self.page_size = 250
+        self.app.router.add_get("/shows", self._index)
         self.app.router.add_get("/schedule", self._schedule)
         self.app.router.add_get("/schedule/web", self._web_schedule)
         self.app.router.add_get("/shows/{id:\\d+}", self._show)
@@ -207,6 +210,14 @@ class FakeTvmaze(FakeApi):
         if show_id not in self.shows:
             return json_answer(request, {"name": "Not Found", "status": 404}, status=404)
         return json_answer(request, self.akas[show_id])
+
+    async def _index(self, request: web.Request) -> web.Response:
+        page = int(request.query.get("page", "0"))
+        ordered = [self.shows[i] for i in sorted(self.shows)]
+        chunk = ordered[page * self.page_size : (page + 1) * self.page_size]
+        if page < 0 or not chunk:
+            return json_answer(request, {"name": "Not Found", "message": "", "code": 0, "status": 404}, status=404)
+        return json_answer(request, chunk)
 
     async def _updates(self, request: web.Request) -> web.Response:
         if request.query.get("since") == "day":
