@@ -31,7 +31,11 @@ CORE: dict[str, tuple[str, ...]] = {
     "bot/search.py": ("tests/test_search.py", "tests/test_search_edges.py"),
     "bot/schedule.py": ("tests/test_schedule.py", "tests/test_schedule_edges.py"),
     "bot/announce/plan.py": ("tests/test_announcer.py", "tests/test_announce_plan.py", "tests/test_core_limits.py"),
-    "bot/curation/rules.py": ("tests/test_curation.py", "tests/test_core_limits.py"),
+    "bot/curation/rules.py": (
+        "tests/test_curation.py",
+        "tests/test_curation_rules.py",
+        "tests/test_core_limits.py",
+    ),
     "bot/ask/answers.py": ("tests/test_ask.py",),
 }
 KILLED = {"killed", "timeout", "segfault"}  # the tests noticed (a hang or a crash counts as noticed)
