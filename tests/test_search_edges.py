@@ -158,3 +158,12 @@ def test_built_indexes_rank_by_popularity() -> None:
     people = [Person(id=1, name="Kim Min Ji"), Person(id=2, name="Kim Min Jae")]
     assert [h.id for h in build_person_index(people, popularity={1: 0.9}).complete("kim min")] == [1, 2]
     assert [h.id for h in build_person_index(people, popularity={2: 0.9}).complete("kim min")] == [2, 1]
+
+
+def test_a_removed_entry_leaves_its_acronym_to_the_others() -> None:
+    shows = index((1, ["Crash Landing on You"], 0.9), (2, ["Cold Lake of Yesterday"], 0.1))
+    assert {h.id for h in shows.search("cloy")} == {1, 2}
+    shows.remove(1)
+    assert [h.id for h in shows.search("cloy")] == [2] and shows.search("cloy")[0].sure, "now the only holder"
+    shows.upsert(1, ["Crash Landing on You"], popularity=0.9)
+    assert {h.id for h in shows.search("cloy")} == {1, 2}
