@@ -6,9 +6,9 @@
     python scripts/mutation.py --keep /tmp/mutants    # keep the scratch trees (mutmut browse works there)
     python scripts/mutation.py --show                 # also print each survivor's diff
 
-Not run by CI (a full run takes a few minutes on two cores). mutmut works in a scratch copy of the tree, so the
-checkout is never touched: its configuration is written into the copy's pyproject.toml, not this one. The score
-and the judged survivors are kept in tests/README.md.
+Not run by CI (a full run takes about 25 minutes on two shared cores). mutmut works in a scratch copy of the
+tree, so the checkout is never touched: its configuration is written into the copy's pyproject.toml, not this
+one. The score and the judged survivors are kept in tests/README.md.
 """
 
 from __future__ import annotations
