@@ -6,9 +6,9 @@
     python scripts/mutation.py --keep /tmp/mutants    # keep the scratch trees (mutmut browse works there)
     python scripts/mutation.py --show                 # also print each survivor's diff
 
-Not run by CI (a full run takes a few minutes on two cores). mutmut works in a scratch copy of the tree, so the
-checkout is never touched: its configuration is written into the copy's pyproject.toml, not this one. The score
-and the judged survivors are kept in tests/README.md.
+Not run by CI (a full run takes about 25 minutes on two shared cores). mutmut works in a scratch copy of the
+tree, so the checkout is never touched: its configuration is written into the copy's pyproject.toml, not this
+one. The score and the judged survivors are kept in tests/README.md.
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ CORE: dict[str, tuple[str, ...]] = {
     "bot/search.py": ("tests/test_search.py", "tests/test_search_edges.py"),
     "bot/schedule.py": ("tests/test_schedule.py", "tests/test_schedule_edges.py"),
     "bot/announce/plan.py": ("tests/test_announcer.py", "tests/test_announce_plan.py", "tests/test_core_limits.py"),
-    "bot/curation/rules.py": ("tests/test_curation.py", "tests/test_core_limits.py"),
+    "bot/curation/rules.py": (
+        "tests/test_curation.py",
+        "tests/test_curation_rules.py",
+        "tests/test_core_limits.py",
+    ),
     "bot/ask/answers.py": ("tests/test_ask.py",),
 }
 KILLED = {"killed", "timeout", "segfault"}  # the tests noticed (a hang or a crash counts as noticed)

@@ -139,3 +139,11 @@ def test_same_moment_airings_are_ordered_by_show_then_episode() -> None:
     assert [(a.show_id, a.episode) for a in airings(*shows)] == [(1, 6), (1, 7), (3, 2)]
     upcoming = upcoming_for(guild(1), frozenset(), shows, NOW, 2 * HOUR)
     assert [(d.show_id, d.episode) for d in upcoming] == [(1, 6), (1, 7), (3, 2)]
+
+
+def test_a_date_only_episode_due_exactly_at_the_windows_end_waits_for_the_next_window() -> None:
+    # Thursdays, no time: announced at 09:00 in Seoul on 5 March, which is 00:00 UTC.
+    dated = Schedule(show(2, premiere=dt.date(2026, 3, 5), air_days=(3,), episode_count=4))
+    due = dt.datetime(2026, 3, 5, 0, 0, tzinfo=UTC)
+    assert airings_between([dated], NOW, due) == []
+    assert [a.episode for a in airings_between([dated], due, due + HOUR)] == [1]

@@ -267,3 +267,8 @@ def test_a_servers_own_shows_as_an_admin_types() -> None:
     assert typo and set(typo) <= {3, 6}, "typos are matched among this server's shows only"
     assert own_shows_matching(catalog, "moonlit", None) == []
     assert [s.id for s in shows_named_from("moonlit garden", shows)] == [3, 5, 4]
+
+
+def test_shows_of_the_same_name_are_all_offered() -> None:
+    twins = [Show(id=1, title="Mirror", premiere=dt.date(2019, 5, 1)), Show(id=2, title="Mirror")]
+    assert sorted(show.id for show in shows_named_from("mirr", twins)) == [1, 2]

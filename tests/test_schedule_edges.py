@@ -109,7 +109,8 @@ def test_a_countdown_after_the_end() -> None:
         CountdownKind.FINISHED, Status.FINISHED, 4, 4, last.air_at, True, dt.date(2026, 1, 28)
     )
     # Only the finale's date is known, not how the episodes fell: the finale day is told, with no time.
-    dated = Show(id=2, title="Dated", premiere=dt.date(2026, 1, 7), finale=dt.date(2026, 1, 28), episode_count=16)
+    dated = Show(id=2, title="Dated", finale=dt.date(2026, 1, 28), episode_count=16)
+    assert Schedule(dated).final_episode() is None
     midnight = dt.datetime(2026, 1, 27, 15, 0, tzinfo=UTC)  # 00:00 on 28 January in Seoul
     assert countdown(dated, [], T) == Countdown(
         CountdownKind.FINISHED, Status.FINISHED, 16, 16, midnight, False, dt.date(2026, 1, 28)
@@ -158,3 +159,18 @@ def test_status_with_only_a_finale_date() -> None:
     schedule = Schedule(ended)
     assert schedule.ends_at() == dt.datetime(2026, 3, 3, 15, 0, tzinfo=UTC), "midnight after the finale, in Seoul"
     assert schedule.status_at(T) is Status.FINISHED
+
+
+def test_bad_show_facts_are_refused_or_ignored_by_name() -> None:
+    with pytest.raises(ValueError, match=r"^show 5: air_days must be weekdays 0 \(Mon\) to 6 \(Sun\), got \(7,\)$"):
+        Schedule(Show(id=5, title="Eighth Day", air_days=(7,)))
+    with pytest.raises(ValueError, match=r"^show 6: air_time is a local wall-clock time and must carry no tzinfo$"):
+        Schedule(Show(id=6, title="Zoned", air_time=dt.time(21, 0, tzinfo=UTC)))
+    with pytest.raises(ValueError, match=r"^episode 3 air_at must be timezone-aware"):
+        Schedule(Show(id=7, title="Naive Row"), [Episode(7, 3, T.replace(tzinfo=None))])
+    assert Schedule(Show(id=8, title="No Count", episode_count=0)).total is None
+    backwards = Show(id=9, title="Backwards", premiere=dt.date(2026, 3, 4), finale=dt.date(2026, 3, 1))
+    assert Schedule(backwards).ends_at() is None, "a finale before the premiere is a data error, ignored"
+    titled = Schedule(Show(id=10, title="Titled"), [Episode(10, 1, T, title="The Pilot")])
+    (pilot,) = titled.episodes()
+    assert (pilot.title, pilot.time_known, pilot.from_catalog) == ("The Pilot", True, True)
