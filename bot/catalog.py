@@ -28,7 +28,7 @@ from bot.romanize import has_hangul, name_fold, romanize_name
 from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seasons import Season, season_asked, series_key
-from bot.seed import peek_seed_version, read_seed
+from bot.seed import parse_seed, peek_seed_version, read_seed_bytes
 from bot.store import Clock, Repository, SeedReport, utc_now
 from bot.text import normalize, same_name, search_key
 
@@ -483,12 +483,12 @@ async def open_catalog(
     try:
         await db.migrate(connection)
         repository = Repository(connection, clock=clock)
-        version = await asyncio.to_thread(peek_seed_version, seed_file)
+        data = await asyncio.to_thread(read_seed_bytes, seed_file)  # a large file: read it off the event loop
+        version = peek_seed_version(data)
         if version is not None and await repository.get_meta("seed_version") == version:
             report = SeedReport(version=version, skipped=True)  # already loaded: no need to parse the file
         else:
-            seed = await asyncio.to_thread(read_seed, seed_file)  # a large file: parse it off the event loop
-            report = await repository.load_seed(seed)
+            report = await repository.load_seed(await asyncio.to_thread(parse_seed, data))
         catalog = await Catalog.load(repository)
     except BaseException:
         await connection.close()

@@ -29,13 +29,23 @@ def read_seed(path: Path | None = None) -> dict[str, Any]:
 _VERSION = re.compile(rb'"version"\s*:\s*"([^"\\]+)"')
 
 
-def peek_seed_version(path: Path | None = None) -> str | None:
-    """Return the seed's version from the start of the file without parsing the rest (it blocks), or None.
+def read_seed_bytes(path: Path | None = None) -> bytes:
+    """Read the seed file's bytes, the shipped one unless `path` is given (it blocks: call it off the event loop)."""
+    with (path or seed_path()).open("rb") as file:
+        return file.read()
+
+
+def peek_seed_version(data: bytes) -> str | None:
+    """Return a seed's version from the start of its bytes, without parsing the rest, or None.
 
     data/seed/catalog.json writes its version first, so a start whose database holds that version already need
     not parse 9 MB of JSON to find out.
     """
-    with (path or seed_path()).open("rb") as file:
-        head = file.read(4096)
-    match = _VERSION.search(head)
+    match = _VERSION.search(data[:4096])
     return match.group(1).decode("utf-8") if match else None
+
+
+def parse_seed(data: bytes) -> dict[str, Any]:
+    """Parse a seed file's bytes (it takes a while for the shipped one: call it off the event loop)."""
+    seed: dict[str, Any] = json.loads(data)
+    return seed

@@ -1,5 +1,86 @@
 #!/usr/bin/env python3
-"""DOCSTRING"""
+"""Build the seed catalog (data/seed/catalog.json) from the raw K-drama facts beside the checkout.
+
+    python scripts/build_seed.py            # ../shared/data/kdrama and ../shared/data/kdrama-more
+    python scripts/build_seed.py --source DIR --more DIR --out FILE
+
+Standard library only (plus bot/romanize.py and bot/seasons.py, which are too); the output is byte-for-byte
+deterministic. The format is in data/README.md. Every decision is made here once, so the seed can be audited and
+rebuilt; the parts live in scripts/seedbuild/ (one reader per source, the merge, the fields, the people).
+
+Sources (each read into one `Record` per show; scripts/seedbuild/model.py)
+- kd: ../kdrama/korean_drama.csv (1,752 MyDramaList dramas, 2015-2023) with TMDB's series.csv and kdramalist.csv
+  merged in exactly as the seed was built before (seedbuild/core.py); cast from wiki_actors.csv.
+- mdl: kdrama-more/mdl-pages (MyDramaList pages 2000-2025): English and Hangul titles, also-known-as, top-6 cast
+  in billing order with characters, crew. TV Programs (variety, reality), undated pages and making-of or recap
+  specials ("Goblin Special", "Vincenzo: Special", "... SP" of at most two episodes) are left out.
+- daum: kdrama-more/daum-2000-2016 (Daum TV): Hangul titles, cast in billing order with Hangul characters, 연출
+  (director) and 극본 (writer). Networks get MyDramaList's English names; 주연 is a main role, 특별출연 a guest.
+- wiki: kdrama-more/wiki-infobox (English Wikipedia): titles (disambiguation stripped), also-known-as, cast names
+  of the infobox's "Starring" (role main), crew, dates and networks. Reality and variety rows are left out.
+- tmdb: series.csv rows the core did not use, linked to a show by Hangul title and year: TMDB id, poster, TMDB's
+  cast order, genres and rating.
+
+Matching (seedbuild/merge.py; each record to at most one show, each show to at most one record of a source)
+1. MyDramaList pages to the core's shows: the same normalised English title, a title in the other's also-known-as,
+   the same Hangul title (no spaces or punctuation), or two or more of the same cast; premiere years at most one
+   apart. Evidence scores: title 4, Hangul 3, cast up to 3, also-known-as 2; a tie is ambiguous, left apart.
+2. Daum to those: the same Hangul title (a show's own Hangul title beats one in an also-known-as) and a year at
+   most one apart; else the same premiere date on the same network family (KBS1/KBS2/KBS are one). Daum's few
+   duplicate listings (the same title and premiere) are merged first.
+3. TMDB series by Hangul title (above), so Daum's shows get TMDB's English title before Wikipedia is matched.
+4. Wikipedia to all of them: an English title or also-known-as in common, two or more of the same cast, or the
+   same premiere date on the same network family, with one of the row's years at most one from the show's.
+A record matched to nothing is a show of its own. Keys: the first of kd:<kdrama_id>, mdl:<id>, daum:<id>,
+wiki:<slug>-<year>, so every show of the earlier seed keeps its key. Shows are kept when their year is 2000-2025
+(the core's all are).
+
+Which source wins each field (the first that has it)
+- title: kd (unless garbled: "The [email protected]" becomes Wikipedia's "The Idolmaster KR"), mdl, wiki, tmdb,
+  daum (a few in Latin letters); a show only Daum knows takes its Hangul title as title. No title: dropped.
+- hangul_title: kd, mdl, daum, tmdb, else a Hangul also-known-as; for a season whose TMDB series is shared with
+  its other seasons, mdl first (TMDB names every season after the series).
+- alt_titles: the core's own (TMDB's and kdramalist's spellings), the other sources' titles, MyDramaList's and
+  Wikipedia's also-known-as that fans may type (Latin letters without other languages' words, or Hangul), the
+  part of a Hangul title after a dash or colon ("도깨비" of "쓸쓸하고 찬란하神 - 도깨비"), and a year shortened as
+  fans do ("Reply 88"). Never the title again, nor a name differing from another kept one only in spaces,
+  punctuation or romanisation ("Sarangui Bulsichag" after "Sarangui Bulsichak"), nor garbled; and not another
+  show's title or alternative title (the core's own aside).
+- year, premiere, finale: kd, mdl, daum, wiki (premiere and finale from the same source when it has both).
+- episode_count: kd, mdl, else a Wikipedia row alone of at most two years (one row covers every season).
+- episode_minutes: kd, mdl. air_days: kd, mdl, daum. air_time: none (Daum's listing slot is no promise).
+- networks: kd, mdl, daum, wiki. genres: kd, mdl, tmdb, wiki (mapped to MyDramaList's genres), daum (Sitcom).
+- rating: kd, mdl, tmdb (5 votes or more). content_rating: kd, mdl.
+- popularity_rank: mdl (MyDramaList's 2025 ranking, one snapshot for every show it has), else kd (2023).
+- poster_url, tmdb_id: kd, tmdb. series, season: from the titles, read as bot/seasons.py reads them.
+
+People (seedbuild/people.py)
+- One person per normalised Latin name, as before (casefold, no spaces or hyphens); keys and display names of
+  people the earlier seed had never change. In one show, two sources' credits are one person when the names are
+  the same normalised, or fold to the same romanisation (bot/romanize.py: "Doh Kyung-soo" is "Do Kyung Soo").
+- MyDramaList renames people between snapshots ("Lee Do Hyun", then "Lee Do Hyeon"): its person id, seen beside
+  the core's spelling in a show, carries the core's person to the pages only MyDramaList lists.
+- Daum (Hangul) credits: matched in a show to a Latin credit whose name, romanised, folds the same (else whose
+  character does, else a near name), one to one. A Daum person id seen matched is that Latin person everywhere
+  (the majority; a tie matches neither). An unmatched Daum person is the Latin person whose Hangul name it bears
+  (when one does), or whose name its romanisation spells exactly or folds to (when only one does), else a
+  person of their own: named in romanised Hangul, one per Hangul name.
+- hangul_name: the Hangul name Daum gives most often. tmdb_id: the TMDB id a show's TMDB cast or crew list gives
+  the person, else the only TMDB person of that name. gender and birthday: TMDB's, where the id links.
+- alt_names: the other spellings (TMDB's, Wikipedia's, MyDramaList's newer one), never another person's name.
+
+Credits
+- Cast billing: leads first (main, support, guest, unknown), then within a role in the source's order: the
+  MyDramaList page, TMDB's cast order, kdramalist's actors, Wikipedia's infobox, Daum, and last wiki_actors.csv,
+  whose rows follow no billing. At most 25 cast credits a show, and past the 12th none without character or role.
+- Character and role: kd, mdl, daum (Hangul). Characters are cleaned as before (annotations to character_note).
+- Directors and writers: every source's, one credit a person, billed 1.. in the first source's order (kd, mdl,
+  tmdb, wiki, daum), so the lead director is named first.
+
+`version` is the sha256 of the canonical JSON (sorted keys, no spaces) of {"shows": ..., "people": ...}.
+The core's own quirks (network splitting, character annotations, dates, kdramalist's two-digit years) are in
+seedbuild/core.py and seedbuild/common.py.
+"""
 
 from __future__ import annotations
 
@@ -109,13 +190,15 @@ def build_catalog(source: Path, more: Path, stats: Stats | None = None) -> dict[
             credits.append({"person": person, "kind": "cast", "character": slot.character,
                             "character_note": slot.note, "role": slot.role, "billing": billing})  # fmt: skip
         for kind in ("director", "writer"):
+            order = 0
             for slot in (s for s in cast_and_crew.crew if s.kind == kind):
                 person = slot_keys[id(slot)]
                 if (person, kind, None) in seen:
                     continue
                 seen.add((person, kind, None))
+                order += 1  # the first source's order: the lead director first ("Kim Hee Won and Ham Seung Hoon")
                 credits.append({"person": person, "kind": kind, "character": None, "character_note": None,
-                                "role": None, "billing": 0})  # fmt: skip
+                                "role": None, "billing": order})  # fmt: skip
         show["credits"] = credits
 
     used = {c["person"] for show in shows for c in show["credits"]}

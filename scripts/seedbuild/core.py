@@ -1,8 +1,77 @@
 """The core source, `../shared/data/kdrama/`: korean_drama.csv with TMDB's series.csv and kdramalist.csv merged in.
 
-Each korean_drama.csv row becomes one `Record` (source "kd"), exactly as the seed was built before the wider
-sources arrived, so its shows keep their keys and facts. Also read here: TMDB's people (ids, spellings,
-birthdays) and series (Hangul titles, cast order, posters), which the merge uses for the other sources' shows.
+Each korean_drama.csv row becomes one `Record` (source "kd"), read exactly as the seed was built before the wider
+sources arrived, so its shows keep their keys and facts (scripts/build_seed.py says which source wins each field
+once the other sources are merged). Also read here: TMDB's people (ids, spellings, birthdays) and series (Hangul
+titles, cast order, posters), which the merge uses for the other sources' shows. The decisions, as written when
+this was the whole builder:
+
+Sources and who wins
+- korean_drama.csv is the core: every row becomes one show, keyed `kd:<kdrama_id>`.
+- series.csv (TMDB) and kdramalist.csv (MyDramaList) are merged in when the normalised titles agree
+  (casefold, NFC, `&` -> "and", punctuation such as #:'.,!?- and curly quotes dropped, spaces collapsed) and
+  the premiere years are at most one year apart. Among several candidates the closest year wins, then an
+  exact title match; a tie left after that is ambiguous and nothing is merged. A candidate without any date
+  is taken only when it is the sole candidate.
+- Title: korean_drama's, whitespace collapsed. `alt_titles`: the merged sources' spellings when they differ
+  from the title other than by letter case ("Soundtrack 1" for "Soundtrack #1").
+- Hangul title: series.csv original_name (NFC, as some are stored decomposed) when it contains Hangul.
+- Networks: korean_drama org_net, split (see below); when empty, kdramalist's Original Network list, then
+  series.csv networks_ids via networks.csv (spelled as MyDramaList spells them when the names match loosely).
+  kdramalist platforms are streaming catalogues, not networks, and are not used.
+- Dates: korean_drama start_dt/end_dt ("2022-03-23", "Aug  2, 2023"; ranges like "Aug 30, 2017 - 2017" give
+  the left side to the premiere and the right side to the finale); partial dates ("2017", "May, 2021") and
+  anything unparsable are null. Missing ones are filled from kdramalist ("10-Sep-18": two-digit years
+  00-30 are 20xx, others 19xx). A single-date listing ("Jun 30, 2023" in both columns) is a one-day release
+  and is kept as premiere == finale.
+- episode_minutes: korean_drama duration seconds / 60, else kdramalist Duration, else TMDB run time.
+- air_days: korean_drama aired_on, else kdramalist Aired On; weekday order, deduplicated.
+- genres: kdramalist's (MyDramaList vocabulary), else TMDB's via genres.csv with the combined TMDB genres
+  split ("Action & Adventure" -> Action, Adventure) and History/Politics spelled Historical/Political;
+  title case, sorted.
+- rating: kdramalist score wins (MyDramaList fan score, thousands of votes); TMDB average_rating is used
+  only when kdramalist has none and at least 5 people voted on TMDB.
+- content_rating: korean_drama's, else kdramalist's; "Not Yet Rated" counts as missing (null).
+- popularity_rank: korean_drama pop; 99999 is the source's "unranked" and becomes null.
+- tmdb_id, poster_url (w500): series.csv.
+
+Network splitting
+org_net joins networks with spaces ("Netflix tvN", "ENA Genie TV"). It is split by greedy longest match,
+word by word and case-insensitively, against a vocabulary of known single networks: kdramalist's network
+lists, networks.csv names, and every org_net value with no known network inside it ("Genie TV"). Words that
+match nothing are kept together as one network ("Disney+ Hulu" -> "Disney+", "Hulu"). Commas also separate.
+
+People
+One person per normalised name (casefold, NFC, whitespace and hyphens removed: "Han So Hee" == "Han So-hee",
+"Yu Na" == "Yuna"). The display name is the most frequent MyDramaList spelling (wiki_actors, korean_drama),
+whitespace collapsed; other spellings, TMDB's included, go to `alt_names`. The TMDB id is taken when
+people.csv has exactly one person with that normalised name, or, among homonyms, exactly one whose id is
+listed in a series merged into one of the person's shows (cast_ids for a cast credit, directors_ids for
+a director credit); otherwise null. Keys are `p:<slug>` of the display name, with -2, -3 ... on a slug
+collision. hangul_name is null: no source has one.
+When korean_drama names no director, the merged series' directors_ids supply them (people.csv names,
+de-hyphenated into MyDramaList style: "Kim Hee-won" -> "Kim Hee Won", the TMDB spelling kept as alt name).
+
+Credits
+- Directors and screenwriters are Python-list strings, read with ast.literal_eval (anything else -> none);
+  kind "director"/"writer", billing 0, in source order, duplicates dropped.
+- Cast from wiki_actors.csv. Roles: Main Role -> main, Support Role -> support, Guest Role/Guest/Bit part ->
+  guest, Unknown -> null. Billing 1.. in order main, support, guest, unknown, then source order.
+- Character cleaning: whitespace collapsed; every bracketed annotation -- `[...]`, `(...)`, `{...}`, also with
+  mismatched (`{...]`) or missing closing brackets -- is moved to character_note, joined with "; ".
+  A character written `A / B` or `A | B` (aliases, disguises, several roles) keeps A as the character and
+  notes the rest as "also B" (with B's own annotations in parentheses), since A is how the listing leads.
+  When nothing but annotations is left ("[Himself] (Ep. 1-4)"), one becomes the character ("Himself", note
+  "Ep. 1-4"): a `[...]` description before a `(...)`, before a `{...}` segment label ("{Room 609}"); an
+  episode marker never does, so "(Ep. 2)" alone gives a null character. A promoted "[A / B]" splits too.
+  Wrapping quotes are dropped ('"Doctor K"' -> Doctor K).
+
+Other quirks handled: double spaces, tabs and NBSPs inside titles, names and characters ("Park  Hyo Joo",
+"Lee Min-ho\xa0"); Hangul stored decomposed (NFD); the same name twice in one director/writer list (kept
+once); kdramalist rows listing one show twice ("Bravo My Life" / "Bravo, My Life": the exact title wins);
+same-title different shows across sources ("Connect" 2019 vs 2022, "Alive" vs "#Alive" is the same show).
+Known wrong credits in the sources (a webtoon author listed as writer) are kept as listed.
+`version` is the sha256 of the canonical JSON (sorted keys, no spaces) of {"shows": ..., "people": ...}.
 """
 
 from __future__ import annotations
