@@ -27,6 +27,7 @@ from bot.search.scoring import (
     guess_score,
     prefix_score,
     trigrams,
+    typo_similarity,
 )
 from bot.search.shard import Candidate, offer
 from bot.text import key_of, normalize
@@ -238,8 +239,8 @@ class DynamicShard:
         else:
             keys = [slot_key[slot] for slot in slots]
             scored = [
-                (position, score)
-                for _, score, position in process.extract(
+                (position, typo_similarity(key, text, score))
+                for text, score, position in process.extract(
                     key, keys, scorer=fuzz.ratio, limit=keep, score_cutoff=FUZZY_MIN_RATIO
                 )
             ]
@@ -248,7 +249,8 @@ class DynamicShard:
         for position, score in scored:
             slot = slots[position]
             entry_id = slot_entry[slot]
-            offer(found, self, entry_id, slot, guess_score(score, entries[entry_id].popularity, near=near))
+            score = guess_score(score, entries[entry_id].popularity, near=near, key=key, matched=slot_key[slot])
+            offer(found, self, entry_id, slot, score)
 
     def _candidates(self, key: str, *, as_prefix: bool, budget: int, candidates: int) -> list[int]:
         """Return the slots that share the most of `key`'s rarest trigrams."""

@@ -57,7 +57,10 @@ class SearchIndex:
         """
         if self._frozen is None and not self._guild_of:
             self._build(entries)
-            return
+        else:
+            self._extend_dynamic(entries)
+
+    def _extend_dynamic(self, entries: Iterable[Entry]) -> None:
         touched: set[int | None] = set()
         for id, names, popularity, guild_id in entries:
             if id in self:  # a repeated id: removing needs the keys in order
@@ -81,7 +84,7 @@ class SearchIndex:
         ids: list[int] = list(all_ids)
         names: list[Sequence[str]] = list(all_names)
         popularity: list[float] = list(all_popularity)
-        if any(guild is not None for guild in guild_ids):
+        if guild_ids.count(None) < len(guild_ids):
             shared = [guild is None for guild in guild_ids]
             guilds = [entry for entry, keep in zip(zip(*columns, strict=True), shared, strict=True) if not keep]
             ids = list(itertools.compress(ids, shared))
@@ -102,8 +105,7 @@ class SearchIndex:
                 [popularity[at] for at in keep],
             )
         self._frozen = build_frozen(ids, clean, popularity) if ids else None
-        if guilds:
-            self.extend(guilds)
+        self._extend_dynamic(guilds)
 
     def remove(self, id: int) -> None:
         """Forget the entry; unknown ids are ignored."""
@@ -232,7 +234,7 @@ def _clean_all(ids: Sequence[int], names: Sequence[Sequence[str]]) -> list[tuple
     if str in set(map(type, names)) or not counts.all() or "" in flat or any(map(str.isspace, flat)):
         return [_clean_names(id, entry) for id, entry in zip(ids, names, strict=True)]
     several = [entry for entry in names if len(entry) > 1]
-    if any(len(set(entry)) < len(entry) for entry in several):  # a name twice in one entry
+    if sum(map(len, map(set, several))) < sum(map(len, several)):  # a name twice in one entry
         return [_clean_names(id, entry) for id, entry in zip(ids, names, strict=True)]
     return [names if isinstance(names, tuple) else tuple(names) for names in names]
 

@@ -108,7 +108,7 @@ def probes(key: str) -> Array:
     starts, sizes, tags = _plan(len(key))
     if not len(starts):
         return tags
-    points = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    points = np.frombuffer(key.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     prefix = np.zeros(len(points) + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.cumsum(points * _POWERS[: len(points)], out=prefix[1:])
