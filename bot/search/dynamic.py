@@ -27,7 +27,6 @@ from bot.search.scoring import (
     guess_score,
     prefix_score,
     trigrams,
-    typo_similarity,
 )
 from bot.search.shard import Candidate, offer
 from bot.text import key_of, normalize
@@ -239,8 +238,8 @@ class DynamicShard:
         else:
             keys = [slot_key[slot] for slot in slots]
             scored = [
-                (position, typo_similarity(key, text, score))
-                for text, score, position in process.extract(
+                (position, score)
+                for _, score, position in process.extract(
                     key, keys, scorer=fuzz.ratio, limit=keep, score_cutoff=FUZZY_MIN_RATIO
                 )
             ]
@@ -249,7 +248,8 @@ class DynamicShard:
         for position, score in scored:
             slot = slots[position]
             entry_id = slot_entry[slot]
-            score = guess_score(score, entries[entry_id].popularity, near=near, key=key, matched=slot_key[slot])
+            matched = "" if as_prefix else slot_key[slot]  # a prefix comparison counts no typos
+            score = guess_score(score, entries[entry_id].popularity, near=near, query=key, matched=matched)
             offer(found, self, entry_id, slot, score)
 
     def _candidates(self, key: str, *, as_prefix: bool, budget: int, candidates: int) -> list[int]:

@@ -39,7 +39,6 @@ from bot.search.scoring import (
     SAME_NAME_CAP,
     guess_score,
     prefix_score,
-    typo_similarity,
 )
 from bot.search.segments import LETTER_SET_SLACK, letter_set, probes
 from bot.search.shard import Candidate, offer
@@ -258,7 +257,7 @@ class FrozenShard:
         keep = max(limit, 10) * 2  # the popularity bonus may still reorder these
         if as_prefix:
             keys = self._candidates(key, as_prefix=True, budget=budget, candidates=candidates)
-            self._offer_scored(key, keys, self._prefix_similarity(key, keys, keep), limit, found, near=near)
+            self._offer_scored("", keys, self._prefix_similarity(key, keys, keep), limit, found, near=near)
             return
         # Every key within two typos first; when one is that close, no key further off can have a better
         # ratio, and a small trigram look only adds runners-up.
@@ -272,20 +271,21 @@ class FrozenShard:
         self._offer_scored(key, keys, self._similarity(key, keys, keep), limit, found, near=near)
 
     def _similarity(self, key: str, keys: Array, keep: int) -> dict[int, tuple[float, str]]:
-        """The similarity of `key` to the `keep` closest of `keys` (`typo_similarity`) and their text, by
-        position in `keys`."""
+        """The rapidfuzz ratio of `key` to the `keep` closest of `keys` and their text, by position in `keys`."""
         if not len(keys):
             return {}
         texts = self._key_texts(keys)
         return {
-            position: (typo_similarity(key, text, score), text)
+            position: (score, text)
             for text, score, position in process.extract(
                 key, texts, scorer=fuzz.ratio, limit=keep, score_cutoff=FUZZY_MIN_RATIO
             )
         }
 
     def _prefix_similarity(self, key: str, keys: Array, keep: int) -> dict[int, tuple[float, str]]:
-        """Compare with each name's start as long as the query, or one letter longer (a letter dropped)."""
+        """Compare with each name's start as long as the query, or one letter longer (a letter dropped).
+
+        No text comes back: a prefix comparison counts no typos and makes no near match."""
         if not len(keys):
             return {}
         texts = self._key_texts(keys)
@@ -296,8 +296,7 @@ class FrozenShard:
             for _, score, position in process.extract(
                 key, starts, scorer=fuzz.ratio, limit=keep, score_cutoff=FUZZY_MIN_RATIO
             ):
-                if score > similarity.get(position, (0.0, ""))[0]:
-                    similarity[position] = (score, texts[position])
+                similarity[position] = (max(score, similarity.get(position, (0.0, ""))[0]), "")
         return similarity
 
     def _offer_scored(
@@ -324,7 +323,7 @@ class FrozenShard:
                 if one and self.dead and not self.alive[row]:
                     continue
                 ratio, text = similarity[position]
-                score = guess_score(ratio, self._popularity[row], near=near, key=key, matched=text)
+                score = guess_score(ratio, self._popularity[row], near=near, query=key, matched=text)
                 offer(found, self, self._entry_ids[row], slot, score)
 
     def _grams(self, key: str) -> list[int]:

@@ -60,32 +60,29 @@ def prefix_score(typed: int, length: int, popularity: float, *, near: bool) -> f
     return PREFIX_SCORE + 14.0 * popularity + 0.1 * typed / length
 
 
-def guess_score(ratio: float, popularity: float, *, near: bool, key: str = "", matched: str = "") -> float:
+def guess_score(ratio: float, popularity: float, *, near: bool, query: str = "", matched: str = "") -> float:
     """A guess's score: its rapidfuzz ratio, a little more for a popular entry, below every sure tier.
+
+    Given the `query` key and the `matched` key (a full-name comparison, not a prefix one), a little less for
+    every typo between them (Damerau: a swap is one). Two names can be equally close by ratio, which counts
+    a swapped pair as two edits ("ourmna" is as close to "ourmap" as to "ourman"); fans' typos are single
+    keys or swaps, so the one fewer typo away wins.
 
     `near`: a guess that spells all of a name but a letter or two ranks as a near match instead, unless the
     query merely runs on past the name's end ("my lawyer mr jo 2" is not a typo of "My Lawyer, Mr. Jo" when
     another name begins with it: the query spells that one exactly so far).
     """
-    if near and ratio >= NEAR_SIMILARITY and not (matched and key.startswith(matched)):
-        return near_score(ratio, popularity)
-    return min(FUZZY_CEILING, 0.8 * (ratio + FUZZY_POPULARITY_BONUS * popularity))
+    similarity = ratio - TYPO_PENALTY * OSA.distance(query, matched) if matched else ratio
+    if near and ratio >= NEAR_SIMILARITY and not (matched and query.startswith(matched)):
+        return near_score(similarity, popularity)
+    return min(FUZZY_CEILING, 0.8 * (similarity + FUZZY_POPULARITY_BONUS * popularity))
 
 
 def near_score(similarity: float, popularity: float) -> float:
     """A near match's score, in [NEAR_SCORE, 95): its similarity with the same popularity bonus as a guess's."""
-    points = similarity - NEAR_SIMILARITY + FUZZY_POPULARITY_BONUS * popularity
+    points = max(0.0, similarity - NEAR_SIMILARITY + FUZZY_POPULARITY_BONUS * popularity)
     span = 100.0 - NEAR_SIMILARITY + FUZZY_POPULARITY_BONUS
     return min(ACRONYM_SCORE - 0.01, NEAR_SCORE + (ACRONYM_SCORE - 0.01 - NEAR_SCORE) * points / span)
-
-
-def typo_similarity(query: str, text: str, ratio: float) -> float:
-    """The ratio a little lower for every typo (Damerau: a swap is one) that turns `query` into `text`.
-
-    Two names can be equally close by ratio, which counts a swapped pair as two edits: "ourmna" is as close
-    to "ourmap" as to "ourman". Fans' typos are single keys or swaps, so the one fewer typo away wins.
-    """
-    return ratio - TYPO_PENALTY * OSA.distance(query, text)
 
 
 @dataclass(frozen=True, slots=True)
