@@ -76,20 +76,18 @@ class SearchIndex:
             self._shard(shard_id).sort_keys()
 
     def _build(self, entries: Iterable[Entry]) -> None:
-        columns = list(zip(*entries, strict=True))  # one pass in C, not four appends an entry
-        if not columns:
-            return
-        all_ids, all_names, all_popularity, guild_ids = columns
+        ids: list[int] = []
+        names: list[Sequence[str]] = []
+        popularity: list[float] = []
         guilds: list[Entry] = []
-        ids: list[int] = list(all_ids)
-        names: list[Sequence[str]] = list(all_names)
-        popularity: list[float] = list(all_popularity)
-        if guild_ids.count(None) < len(guild_ids):
-            shared = [guild is None for guild in guild_ids]
-            guilds = [entry for entry, keep in zip(zip(*columns, strict=True), shared, strict=True) if not keep]
-            ids = list(itertools.compress(ids, shared))
-            names = list(itertools.compress(names, shared))
-            popularity = list(itertools.compress(popularity, shared))
+        add_id, add_names, add_popularity = ids.append, names.append, popularity.append
+        for entry in entries:
+            if entry[3] is None:
+                add_id(entry[0])
+                add_names(entry[1])
+                add_popularity(entry[2])
+            else:
+                guilds.append(entry)
         clean = _clean_all(ids, names)
         keep: list[int] | None = None
         if len(set(ids)) < len(ids):  # the last of a repeated id wins, as with upsert
