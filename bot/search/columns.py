@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from bot.search.frozen import (
     ACRONYM_LETTERS,
+    GRAM_BASE,
     GRAM_MASK,
     LENGTH_BITS,
     LONGEST,
@@ -133,20 +134,13 @@ def _folded(texts: list[str]) -> str:
 
 def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Array, Array, Array, Array, Array]:
     """Cut every key into trigrams (by key length) and segments: the alphabet, both tables, the letter sets."""
-    seen = np.zeros(0x110000, dtype=bool)
-    longest = 0
-    for start in range(0, len(keys), _CHUNK):
-        points = _points("\n".join(keys[start : start + _CHUNK]) + "\n")
-        seen[points] = True
-        longest = max(longest, len(points))
-    seen[_LINE] = False
-    letters = np.flatnonzero(seen)
-    del seen
+    # Letters are numbered as they first appear; a trigram's code is its numbers in base GRAM_BASE.
+    numbering = np.zeros(0x110000, dtype=np.int32)
+    numbered = 0
+    longest = max((len(keys[start : start + _CHUNK]) + int(key_chars[start : start + _CHUNK].sum()))
+                  for start in range(0, len(keys), _CHUNK)) if keys else 0  # fmt: skip
     power, inverse = powers(longest), powers(longest, inverse=True)
-    alphabet = {chr(letter): number for number, letter in enumerate(letters.tolist(), 1)}
-    numbering = np.zeros(int(letters[-1]) + 1 if len(letters) else 1, dtype=np.int32)
-    numbering[letters] = np.arange(1, len(letters) + 1, dtype=np.int32)
-    size = len(letters) + 1
+    size = GRAM_BASE
     key_bits = 32  # a gram is term << 32 | key: its two uint32 halves are the key and the term
     grams = np.empty(int(np.maximum(key_chars - 2, 0).sum()), dtype=np.uint64)
     filled = 0
@@ -156,7 +150,10 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
         chunk = keys[start : start + _CHUNK]
         points = _points("\n".join(chunk) + "\n")
         breaks = points == _LINE
-        numbers = numbering[np.where(breaks, 0, points)]
+        new = np.unique(points[(numbering[points] == 0) & ~breaks])
+        numbering[new] = np.arange(numbered + 1, numbered + len(new) + 1, dtype=np.int32)
+        numbered += len(new)
+        numbers = numbering[points]
         numbers[breaks] = 0
         owner = np.cumsum(breaks, dtype=np.int32)  # key at each position, counted from the chunk's first
         owner -= breaks  # a line break belongs to the key it ends
@@ -189,6 +186,8 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
     hashes = np.concatenate([hashes for hashes, _ in segment_parts]) if segment_parts else np.zeros(0, np.uint64)
     owners = np.concatenate([owners for _, owners in segment_parts]) if segment_parts else np.zeros(0, np.int32)
     order = np.argsort(hashes)
+    letters = np.flatnonzero(numbering)
+    alphabet = dict(zip(map(chr, letters.tolist()), numbering[letters].tolist(), strict=True))
     return alphabet, term_codes, term_start, postings, hashes[order], owners[order].astype(np.int32), letter_sets
 
 

@@ -45,8 +45,9 @@ from bot.search.shard import Candidate, offer
 
 Array = npt.NDArray[Any]
 
-GRAM_BITS = 26  # a trigram's code: its three letters' alphabet numbers, exact up to 406 letters, else hashed
+GRAM_BITS = 26  # a trigram's code: its letters' numbers in base 406, exact up to 405 letters, else hashed
 GRAM_MASK = (1 << GRAM_BITS) - 1
+GRAM_BASE = 406  # 406**3 < 2**26
 LENGTH_BITS = 6  # a term is a trigram and the length of the key it is in (63 stands for 63 and longer)
 LONGEST = (1 << LENGTH_BITS) - 1
 # Fuzzy windows, widest first: the widest whose postings fit the budget is read whole; if none fits, the
@@ -56,9 +57,9 @@ CLOSE_CAP = 512  # keys within two typos compared at most (a few common-word fam
 ACRONYM_LETTERS = {letter: number for number, letter in enumerate("abcdefghijklmnopqrstuvwxyz0123456789", 1)}
 
 
-def gram_code(first: int, second: int, third: int, letters: int) -> int:
+def gram_code(first: int, second: int, third: int) -> int:
     """The code of a trigram whose letters have these alphabet numbers (1-based), as the build computes it."""
-    return ((first * letters + second) * letters + third) & GRAM_MASK
+    return ((first * GRAM_BASE + second) * GRAM_BASE + third) & GRAM_MASK
 
 
 def acronym_code(acronym: str) -> int | None:
@@ -328,10 +329,9 @@ class FrozenShard:
 
     def _grams(self, key: str) -> list[int]:
         alphabet = self.columns.alphabet
-        letters = len(alphabet) + 1
         numbers = [alphabet.get(letter, 0) for letter in key]
         codes = {
-            gram_code(a, b, c, letters)
+            gram_code(a, b, c)
             for a, b, c in zip(numbers, numbers[1:], numbers[2:], strict=False)
             if a and b and c  # a letter no key has: no posting can hold this trigram
         }
