@@ -44,7 +44,7 @@ for _letter, _number in ACRONYM_LETTERS.items():
     _ACRONYM_NUMBER[ord(_letter)] = _number
 
 
-def build_frozen(ids: Sequence[int], names: Sequence[tuple[str, ...]], popularity: Sequence[float]) -> FrozenShard:
+def build_frozen(ids: Sequence[int], names: Sequence[Sequence[str]], popularity: Sequence[float]) -> FrozenShard:
     """Index entries: distinct ids, each with its clean names (display name first) and popularity in [0, 1]."""
     entry_ids = np.asarray(ids, dtype=np.int64)
     entry_popularity = np.clip(np.asarray(popularity, dtype=np.float32), 0.0, 1.0)

@@ -88,7 +88,7 @@ class SearchIndex:
                 add_popularity(entry[2])
             else:
                 guilds.append(entry)
-        clean = _clean_all(ids, names)
+        clean: Sequence[Sequence[str]] = _clean_all(ids, names)
         keep: list[int] | None = None
         if len(set(ids)) < len(ids):  # the last of a repeated id wins, as with upsert
             _, last = np.unique(np.asarray(ids[::-1], dtype=np.int64), return_index=True)
@@ -225,16 +225,16 @@ def _hits(found: dict[int, Candidate], limit: int) -> list[Hit]:
     return hits
 
 
-def _clean_all(ids: Sequence[int], names: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+def _clean_all(ids: Sequence[int], names: list[Sequence[str]]) -> list[Sequence[str]]:
     """`_clean_names` for many entries; when none has a blank or repeated name, without a call per entry."""
     flat = list(itertools.chain.from_iterable(names))
     counts = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
     if str in set(map(type, names)) or not counts.all() or "" in flat or any(map(str.isspace, flat)):
-        return [_clean_names(id, entry) for id, entry in zip(ids, names, strict=True)]
+        return list(map(_clean_names, ids, names))
     several = [entry for entry in names if len(entry) > 1]
     if sum(map(len, map(set, several))) < sum(map(len, several)):  # a name twice in one entry
-        return [_clean_names(id, entry) for id, entry in zip(ids, names, strict=True)]
-    return [names if isinstance(names, tuple) else tuple(names) for names in names]
+        return list(map(_clean_names, ids, names))
+    return names
 
 
 def _clean_names(id: int, names: Sequence[str]) -> tuple[str, ...]:
@@ -259,9 +259,19 @@ def popularity_from_rank(rank: int | None) -> float:
 
 def build_show_index(shows: Iterable[Show]) -> SearchIndex:
     """Index every show under all its titles, ranked by its popularity rank."""
+    shows = list(shows)
+    ranks = np.asarray([show.popularity_rank or 0 for show in shows], dtype=np.float64)
+    with np.errstate(divide="ignore"):  # as popularity_from_rank, for all ranks at once
+        popularity = np.where(ranks >= 1, np.maximum(0.0, 1.0 - np.log10(ranks) / 5.0), 0.0)
     index = SearchIndex()
     index.extend(
-        (show.id, show.all_titles, popularity_from_rank(show.popularity_rank), show.guild_id) for show in shows
+        zip(
+            [show.id for show in shows],
+            [show.all_titles for show in shows],
+            popularity.tolist(),
+            [show.guild_id for show in shows],
+            strict=True,
+        )
     )
     return index
 
