@@ -136,7 +136,9 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
     """Cut every key into trigrams (by key length) and segments: the alphabet, both tables, the letter sets."""
     # Letters are numbered as they first appear; a trigram's code is its numbers in base GRAM_BASE.
     numbering = np.zeros(0x110000, dtype=np.int32)
+    seen = np.zeros(0x110000, dtype=bool)
     numbered = 0
+    letter_bit = np.zeros(1, dtype=np.uint64)  # by letter number: its bit in a key's letter set (0: none)
     longest = max((len(keys[start : start + _CHUNK]) + int(key_chars[start : start + _CHUNK].sum()))
                   for start in range(0, len(keys), _CHUNK)) if keys else 0  # fmt: skip
     power, inverse = powers(longest), powers(longest, inverse=True)
@@ -150,11 +152,15 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
         chunk = keys[start : start + _CHUNK]
         points = _points("\n".join(chunk) + "\n")
         breaks = points == _LINE
-        new = np.unique(points[(numbering[points] == 0) & ~breaks])
+        seen[points] = True
+        seen[_LINE] = False
+        new = np.flatnonzero(seen & (numbering == 0))
         numbering[new] = np.arange(numbered + 1, numbered + len(new) + 1, dtype=np.int32)
         numbered += len(new)
         numbers = numbering[points]
         numbers[breaks] = 0
+        if len(new):
+            letter_bit = np.concatenate((letter_bit, letter_bits(new.astype(np.int64))))
         owner = np.cumsum(breaks, dtype=np.int32)  # key at each position, counted from the chunk's first
         owner -= breaks  # a line break belongs to the key it ends
         a, b, c = numbers[:-2], numbers[1:-1], numbers[2:]
@@ -167,8 +173,7 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
         ) | (start + key).astype(np.uint64)
         filled += len(at)
         segment_parts.append(_segments(points, breaks, key_chars[start : start + len(chunk)], start, power, inverse))
-        bits = letter_bits(points)
-        bits[breaks] = 0
+        bits = letter_bit[numbers]
         key_starts = np.concatenate(([0], np.flatnonzero(breaks)[:-1] + 1))
         letter_sets[start : start + len(chunk)] = np.bitwise_or.reduceat(bits, key_starts)
     grams.sort()

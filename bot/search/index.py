@@ -267,7 +267,11 @@ def build_show_index(shows: Iterable[Show]) -> SearchIndex:
     index.extend(
         zip(
             [show.id for show in shows],
-            [show.all_titles for show in shows],
+            # most shows have a title only: no need to gather and dedupe their other names
+            [
+                show.all_titles if show.hangul_title or show.alt_titles or show.aliases else (show.title,)
+                for show in shows
+            ],
             popularity.tolist(),
             [show.guild_id for show in shows],
             strict=True,
