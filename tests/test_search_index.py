@@ -8,6 +8,7 @@ import random
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.models import Show
 from bot.search import Hit, SearchIndex, build_show_index
 from bot.search.scoring import acronyms
-from bot.search.segments import typos
+from bot.search.segments import segment_of, segments, typos
 from bot.text import fold_lines, keys_of_all, normalize, normalize_all, search_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,3 +242,14 @@ def test_every_acronym_of_a_bulk_built_name_finds_it(words: list[str]) -> None:
     for acronym in acronyms(normalize(title)):
         if len(acronym) <= 10:
             assert 1 in {hit.id for hit in index.complete(acronym)}, (title, acronym)
+
+
+def test_the_segments_cut_for_many_keys_at_once_are_those_for_one() -> None:
+    lengths = np.arange(0, 300)
+    for number in range(3):
+        has, offset, size = segment_of(lengths, number)
+        for length in lengths.tolist():
+            parts = segments(length)
+            assert bool(has[length]) == (number < len(parts)), (length, number)
+            if number < len(parts):
+                assert (int(offset[length]), int(size[length])) == parts[number], (length, number)

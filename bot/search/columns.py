@@ -28,7 +28,7 @@ from bot.search.frozen import (
     acronym_code,
 )
 from bot.search.scoring import ACRONYM_LONGEST, SMALL_WORDS, acronyms
-from bot.search.segments import letter_bits, mix_all, powers, segments
+from bot.search.segments import letter_bits, mix_all, powers, segment_of
 from bot.text import fold_lines, keys_of_lines, normalize
 
 Array = npt.NDArray[Any]
@@ -210,19 +210,15 @@ def _segments(
         np.cumsum(points.astype(np.uint64) * power[: len(points)], out=prefix[1:])
     found_hashes: list[Array] = []
     found_keys: list[Array] = []
-    for length in np.unique(lengths).tolist():
-        parts = segments(length)
-        if not parts:
-            continue
-        keys = np.flatnonzero(lengths == length)
-        for number, (offset, size) in enumerate(parts):
-            at = starts[keys] + offset
-            with np.errstate(over="ignore"):
-                raw = (prefix[at + size] - prefix[at]) * inverse[at]
-            found_hashes.append(mix_all(raw, length, number))
-            found_keys.append((first + keys).astype(np.int32))
-    if not found_hashes:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+    lengths = lengths.astype(np.int64)
+    for number in range(3):
+        has, offset, size = segment_of(lengths, number)
+        keys = np.flatnonzero(has)
+        at = starts[keys] + offset[keys]
+        with np.errstate(over="ignore"):
+            raw = (prefix[at + size[keys]] - prefix[at]) * inverse[at]
+        found_hashes.append(mix_all(raw, lengths[keys], number))
+        found_keys.append((first + keys).astype(np.int32))
     return np.concatenate(found_hashes), np.concatenate(found_keys)
 
 
