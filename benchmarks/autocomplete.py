@@ -1,12 +1,13 @@
 """Autocomplete as Discord sees it: from an interaction's dispatch to the bot's callback, at 100k titles.
 
-    python benchmarks/autocomplete.py [--size 100000] [--queries 400]
+    python benchmarks/autocomplete.py [--size 100000] [--queries 1000] [--kinds synthetic,common]
 
-Loads the seed plus synthetic shows into a fresh database (through `Repository.load_seed`, as the bot's own
-start-up does), runs the real bot against the sandbox's fake Discord on 127.0.0.1, and times `/drama title:`
-autocomplete requests end to end: the fake sends INTERACTION_CREATE over the gateway websocket, discord.py
-parses it, the cog asks the catalog and answers with an HTTP callback, and the fake records the choices.
-Beside it, the same queries answered in process (`Catalog.complete_shows`), to show what the protocol costs.
+Loads the seed plus made-up shows (each kind of benchmarks/catalogs.py in turn) into a fresh database
+(through `Repository.load_seed`, as the bot's own start-up does), runs the real bot against the sandbox's fake
+Discord on 127.0.0.1, and times `/drama title:` autocomplete requests end to end: the fake sends
+INTERACTION_CREATE over the gateway websocket, discord.py parses it, the cog asks the catalog and answers with
+an HTTP callback, and the fake records the choices. Beside it, the same queries answered in process
+(`Catalog.complete_shows`), to show what the protocol costs.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
+import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from search import load_seed, synthetic_shows, typo  # benchmarks/search.py
+from catalogs import KINDS, load_seed, make_catalog
+from queries import typo
 
 from bot import db
 from bot.console import sandbox_bot
@@ -29,16 +32,19 @@ from bot.seed import read_seed
 from bot.store import Repository
 
 
-def percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile, or None over fewer than 1,000 values (too few to mean anything)."""
+    if len(values) < 1000:
+        return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-async def build_database(path: Path, size: int, rng: random.Random) -> list[str]:
-    """Write the seed plus synthetic shows up to `size` titles; return the titles to type queries from."""
+async def build_database(path: Path, size: int, rng: random.Random, kind: str = "synthetic") -> list[str]:
+    """Write the seed plus made-up shows up to `size` titles; return the titles to type queries from."""
     seed = read_seed()
     seed_entries, _people = load_seed()
-    extra = synthetic_shows(seed_entries, max(0, size - len(seed["shows"])), rng)
+    extra = make_catalog(kind, seed_entries, size, rng)[len(seed_entries) :]
     seed["shows"] = list(seed["shows"]) + [
         {"key": entry.key, "title": entry.names[0], "hangul_title": entry.hangul, "credits": []} for entry in extra
     ]
@@ -61,12 +67,12 @@ def make_queries(titles: list[str], count: int, rng: random.Random) -> list[str]
     return queries
 
 
-async def measure(size: int, query_count: int) -> dict[str, float]:
+async def measure(size: int, query_count: int, kind: str) -> dict[str, object]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
         started = time.perf_counter()
-        titles = await build_database(path, size, rng)
+        titles = await build_database(path, size, rng, kind)
         load_s = time.perf_counter() - started
         queries = make_queries(titles, query_count, rng)
         async with sandbox_bot({}, path) as (fake, bot, _watch):
@@ -85,33 +91,43 @@ async def measure(size: int, query_count: int) -> dict[str, float]:
                 bot.catalog.complete_shows(query, guild_id=guild, limit=25)
                 in_process.append((time.perf_counter() - begun) * 1000)
             shows = len(bot.catalog.shows)
-    return {
+    row: dict[str, object] = {
+        "kind": kind,
         "size": shows,
         "queries": len(queries),
         "database_build_s": round(load_s, 1),
-        "e2e_p50_ms": round(statistics.median(through_discord), 2),
-        "e2e_p99_ms": round(percentile(through_discord, 0.99), 2),
-        "in_process_p50_ms": round(statistics.median(in_process), 3),
-        "in_process_p99_ms": round(percentile(in_process, 0.99), 3),
     }
+    for name, times in (("e2e", through_discord), ("in_process", in_process)):
+        for label, value in (("p50", statistics.median(times)), ("p99", percentile(times, 0.99))):
+            row[f"{name}_{label}_ms"] = None if value is None else round(value, 3)
+        p999 = percentile(times, 0.999)
+        row[f"{name}_p999_ms"] = None if p999 is None else round(p999, 3)
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000, help="catalog titles (seed plus synthetic)")
-    parser.add_argument("--queries", type=int, default=400)
-    parser.add_argument("--json", action="store_true", help="print the row as JSON")
+    parser.add_argument("--size", type=int, default=100_000, help="catalog titles (seed plus made-up shows)")
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--kinds", default=",".join(KINDS), help="catalog kinds (benchmarks/catalogs.py)")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
-    row = asyncio.run(measure(args.size, args.queries))
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    rows = [asyncio.run(measure(args.size, args.queries, kind)) for kind in args.kinds.split(",")]
     if args.json:
-        print(json.dumps(row))
+        for row in rows:
+            print(json.dumps(row))
         return
-    print(f"/drama autocomplete at {row['size']:,} shows, {row['queries']} queries (prefixes, half with a typo)\n")
-    print("| path | p50 ms | p99 ms |")
-    print("|---|---|---|")
-    print(f"| fake Discord: INTERACTION_CREATE to callback | {row['e2e_p50_ms']} | {row['e2e_p99_ms']} |")
-    print(f"| in process: Catalog.complete_shows | {row['in_process_p50_ms']} | {row['in_process_p99_ms']} |")
-    print(f"\n(database with the synthetic shows built in {row['database_build_s']} s)", file=sys.stderr)
+    print("| catalog | shows | queries | path | p50 ms | p99 ms | p99.9 ms |")
+    print("|---|---:|---:|---|---:|---:|---:|")
+    for row in rows:
+        for name, label in (("e2e", "fake Discord: INTERACTION_CREATE to callback"), ("in_process", "in process")):
+            cells = " | ".join(
+                "—" if row[f"{name}_{p}_ms"] is None else str(row[f"{name}_{p}_ms"]) for p in ("p50", "p99", "p999")
+            )
+            print(f"| {row['kind']} | {row['size']:,} | {row['queries']:,} | {label} | {cells} |")
+    after = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"\n{os.cpu_count()} cores; load average {load} before, {after} after")
 
 
 if __name__ == "__main__":

@@ -461,13 +461,19 @@ class Catalog:
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a catalog loads: it would walk the growing heap again and
-    again (a fifth of a 100,000-show load) to free nothing, since everything loaded stays."""
+    """Load a catalog out of the cyclic garbage collector's way.
+
+    While it loads, the collector would walk the growing heap again and again (a fifth of a 100,000-show
+    load) to free nothing. After, what was loaded lives as long as the bot: frozen out of the collector's
+    sight (`gc.freeze`), a full collection does not walk every show again (0.3 s at a million, a stall for
+    every command waiting on the loop). A show refreshed later is freed as usual, by its reference count.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -112,11 +112,11 @@ def _normalize_lines(joined: str) -> str:
 
 
 def _code_points(text: str) -> npt.NDArray[np.uint32]:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).copy()
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
 
 
 def _text(points: npt.NDArray[np.uint32]) -> str:
-    return points.astype(np.uint32).tobytes().decode("utf-32-le")
+    return points.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @functools.lru_cache(maxsize=1 << 16)

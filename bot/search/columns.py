@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy.typing as npt
 
 from bot.search.frozen import (
     ACRONYM_LETTERS,
+    GRAM_BASE,
     GRAM_MASK,
     LENGTH_BITS,
     LONGEST,
@@ -26,7 +28,7 @@ from bot.search.frozen import (
     acronym_code,
 )
 from bot.search.scoring import ACRONYM_LONGEST, SMALL_WORDS, acronyms
-from bot.search.segments import letter_bits, mix_all, powers, segments
+from bot.search.segments import letter_bits, mix_all, powers, segment_of
 from bot.text import fold_lines, keys_of_lines, normalize
 
 Array = npt.NDArray[Any]
@@ -42,12 +44,12 @@ for _letter, _number in ACRONYM_LETTERS.items():
     _ACRONYM_NUMBER[ord(_letter)] = _number
 
 
-def build_frozen(ids: Sequence[int], names: Sequence[tuple[str, ...]], popularity: Sequence[float]) -> FrozenShard:
+def build_frozen(ids: Sequence[int], names: Sequence[Sequence[str]], popularity: Sequence[float]) -> FrozenShard:
     """Index entries: distinct ids, each with its clean names (display name first) and popularity in [0, 1]."""
     entry_ids = np.asarray(ids, dtype=np.int64)
     entry_popularity = np.clip(np.asarray(popularity, dtype=np.float32), 0.0, 1.0)
     counts = np.fromiter(map(len, names), dtype=np.int32, count=len(names))
-    name_start = np.zeros(len(names) + 1, dtype=np.int64)
+    name_start = np.zeros(len(names) + 1, dtype=np.int32)
     np.cumsum(counts, out=name_start[1:])
     flat = list(itertools.chain.from_iterable(names))
     name_entry = np.repeat(np.arange(len(names), dtype=np.int32), counts)
@@ -57,8 +59,11 @@ def build_frozen(ids: Sequence[int], names: Sequence[tuple[str, ...]], popularit
     ascii_at, other_at = np.flatnonzero(plain), np.flatnonzero(~plain)
     ascii_folded = _folded(list(itertools.compress(flat, plain.tolist())))
     other_folded = _folded(list(itertools.compress(flat, map(operator.not_, plain.tolist()))))
+    acronym_names, acronym_codes = _acronyms(ascii_folded, ascii_at, other_folded, other_at)
     ascii_keys = keys_of_lines(ascii_folded).split("\n") if len(ascii_at) else []
+    del ascii_folded
     other_keys = keys_of_lines(other_folded).split("\n") if len(other_at) else []
+    del other_folded
 
     # Slots: an entry's distinct non-empty keys, in the order of its names.
     distinct = sorted(set(ascii_keys).union(other_keys) - {""})
@@ -73,22 +78,26 @@ def build_frozen(ids: Sequence[int], names: Sequence[tuple[str, ...]], popularit
     slot_name = np.sort(named[first]).astype(np.int32)
     slot_entry = name_entry[slot_name]
     slot_key = name_key[slot_name].astype(np.int32)
+    del name_key, named, first
     slot_of_name = np.full(len(flat), -1, dtype=np.int32)
     slot_of_name[slot_name] = np.arange(len(slot_name), dtype=np.int32)
+    acronym_slots = slot_of_name[acronym_names]
+    kept = acronym_slots >= 0  # a name whose key an earlier name of the entry had already has no slot
+    acronym_slots, acronym_codes = acronym_slots[kept], acronym_codes[kept]
+    del slot_of_name, acronym_names
 
     # Each key's holders, most popular first (then in slot order, which is the catalog's).
     holders = np.lexsort((-entry_popularity[slot_entry], slot_key)).astype(np.int32)
     holder_start = np.zeros(len(distinct) + 1, dtype=np.int32)
     np.cumsum(np.bincount(slot_key, minlength=len(distinct)), out=holder_start[1:])
 
-    key_blob = ("\n".join(distinct) + "\n").encode() if distinct else b""
+    key_blob = ("\n".join(distinct) + "\n").encode(errors="surrogatepass") if distinct else b""
     breaks = np.flatnonzero(np.frombuffer(key_blob, dtype=np.uint8) == _LINE)
-    key_start = np.concatenate(([0], breaks + 1)).astype(np.int64)
+    key_start = np.concatenate(([0], breaks + 1)).astype(np.int32 if len(key_blob) < 2**31 else np.int64)
     key_chars = np.minimum(np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct)), 2**15 - 1)
     alphabet, term_codes, term_start, postings, segment_hashes, segment_keys, letter_sets = _cut(distinct, key_chars)
     del distinct
 
-    acronym_slots, acronym_codes = _acronyms(ascii_folded, ascii_at, other_folded, other_at, slot_of_name)
     order = np.lexsort((-entry_popularity[slot_entry[acronym_slots]], acronym_codes))
     columns = Columns(
         entry_ids=entry_ids,
@@ -125,21 +134,16 @@ def _folded(texts: list[str]) -> str:
 
 def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Array, Array, Array, Array, Array]:
     """Cut every key into trigrams (by key length) and segments: the alphabet, both tables, the letter sets."""
+    # Letters are numbered as they first appear; a trigram's code is its numbers in base GRAM_BASE.
+    numbering = np.zeros(0x110000, dtype=np.int32)
     seen = np.zeros(0x110000, dtype=bool)
-    longest = 0
-    for start in range(0, len(keys), _CHUNK):
-        points = _points("\n".join(keys[start : start + _CHUNK]) + "\n")
-        seen[points] = True
-        longest = max(longest, len(points))
-    seen[_LINE] = False
-    letters = np.flatnonzero(seen)
-    del seen
+    numbered = 0
+    letter_bit = np.zeros(1, dtype=np.uint64)  # by letter number: its bit in a key's letter set (0: none)
+    longest = max((len(keys[start : start + _CHUNK]) + int(key_chars[start : start + _CHUNK].sum()))
+                  for start in range(0, len(keys), _CHUNK)) if keys else 0  # fmt: skip
     power, inverse = powers(longest), powers(longest, inverse=True)
-    alphabet = {chr(letter): number for number, letter in enumerate(letters.tolist(), 1)}
-    numbering = np.zeros(int(letters[-1]) + 1 if len(letters) else 1, dtype=np.int32)
-    numbering[letters] = np.arange(1, len(letters) + 1, dtype=np.int32)
-    size = len(letters) + 1
-    key_bits = max(1, len(keys).bit_length())
+    size = GRAM_BASE
+    key_bits = 32  # a gram is term << 32 | key: its two uint32 halves are the key and the term
     grams = np.empty(int(np.maximum(key_chars - 2, 0).sum()), dtype=np.uint64)
     filled = 0
     segment_parts: list[tuple[Array, Array]] = []
@@ -148,8 +152,15 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
         chunk = keys[start : start + _CHUNK]
         points = _points("\n".join(chunk) + "\n")
         breaks = points == _LINE
-        numbers = numbering[np.where(breaks, 0, points)]
+        seen[points] = True
+        seen[_LINE] = False
+        new = np.flatnonzero(seen & (numbering == 0))
+        numbering[new] = np.arange(numbered + 1, numbered + len(new) + 1, dtype=np.int32)
+        numbered += len(new)
+        numbers = numbering[points]
         numbers[breaks] = 0
+        if len(new):
+            letter_bit = np.concatenate((letter_bit, letter_bits(new.astype(np.int64))))
         owner = np.cumsum(breaks, dtype=np.int32)  # key at each position, counted from the chunk's first
         owner -= breaks  # a line break belongs to the key it ends
         a, b, c = numbers[:-2], numbers[1:-1], numbers[2:]
@@ -162,19 +173,17 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
         ) | (start + key).astype(np.uint64)
         filled += len(at)
         segment_parts.append(_segments(points, breaks, key_chars[start : start + len(chunk)], start, power, inverse))
-        bits = letter_bits(points)
-        bits[breaks] = 0
+        bits = letter_bit[numbers]
         key_starts = np.concatenate(([0], np.flatnonzero(breaks)[:-1] + 1))
         letter_sets[start : start + len(chunk)] = np.bitwise_or.reduceat(bits, key_starts)
     grams.sort()
-    grams = grams[np.concatenate(([True], grams[1:] != grams[:-1]))] if len(grams) else grams  # a trigram twice
-    terms = np.empty(len(grams), dtype=np.uint32)
-    postings = np.empty(len(grams), dtype=np.int32)
-    for start in range(0, len(grams), 1 << 22):
-        piece = grams[start : start + (1 << 22)]
-        terms[start : start + len(piece)] = piece >> np.uint64(key_bits)
-        postings[start : start + len(piece)] = piece & np.uint64((1 << key_bits) - 1)
-    del grams
+    halves = grams.view(np.uint32).reshape(-1, 2)  # little-endian: (key, term) pairs, no copy
+    if sys.byteorder != "little":
+        halves = halves[:, ::-1]
+    repeated = np.flatnonzero(grams[1:] == grams[:-1]) + 1  # a trigram twice in one key
+    postings = np.delete(halves[:, 0], repeated).astype(np.int32)
+    terms = np.delete(halves[:, 1], repeated)
+    del grams, halves
     firsts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1]))) if len(terms) else np.zeros(0, int)
     term_codes = terms[firsts]
     term_start = np.concatenate((firsts, [len(terms)])).astype(np.int32)
@@ -182,11 +191,13 @@ def _cut(keys: list[str], key_chars: Array) -> tuple[dict[str, int], Array, Arra
     hashes = np.concatenate([hashes for hashes, _ in segment_parts]) if segment_parts else np.zeros(0, np.uint64)
     owners = np.concatenate([owners for _, owners in segment_parts]) if segment_parts else np.zeros(0, np.int32)
     order = np.argsort(hashes)
+    letters = np.flatnonzero(numbering)
+    alphabet = dict(zip(map(chr, letters.tolist()), numbering[letters].tolist(), strict=True))
     return alphabet, term_codes, term_start, postings, hashes[order], owners[order].astype(np.int32), letter_sets
 
 
 def _points(text: str) -> Array:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def _segments(
@@ -199,32 +210,30 @@ def _segments(
         np.cumsum(points.astype(np.uint64) * power[: len(points)], out=prefix[1:])
     found_hashes: list[Array] = []
     found_keys: list[Array] = []
-    for length in np.unique(lengths).tolist():
-        parts = segments(length)
-        if not parts:
-            continue
-        keys = np.flatnonzero(lengths == length)
-        for number, (offset, size) in enumerate(parts):
-            at = starts[keys] + offset
-            with np.errstate(over="ignore"):
-                raw = (prefix[at + size] - prefix[at]) * inverse[at]
-            found_hashes.append(mix_all(raw, length, number))
-            found_keys.append((first + keys).astype(np.int32))
-    if not found_hashes:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+    lengths = lengths.astype(np.int64)
+    for number in range(3):
+        has, offset, size = segment_of(lengths, number)
+        keys = np.flatnonzero(has)
+        at = starts[keys] + offset[keys]
+        with np.errstate(over="ignore"):
+            raw = (prefix[at + size[keys]] - prefix[at]) * inverse[at]
+        found_hashes.append(mix_all(raw, lengths[keys], number))
+        found_keys.append((first + keys).astype(np.int32))
     return np.concatenate(found_hashes), np.concatenate(found_keys)
 
 
-def _acronyms(
-    ascii_folded: str, ascii_at: Array, other_folded: str, other_at: Array, slot_of_name: Array
-) -> tuple[Array, Array]:
-    """Every slot name's acronyms (as `scoring.acronyms` gives them) of up to 10 letters: (slots, codes)."""
+def _acronyms(ascii_folded: str, ascii_at: Array, other_folded: str, other_at: Array) -> tuple[Array, Array]:
+    """Every name's acronyms (as `scoring.acronyms` gives them) of up to 10 letters: (names, codes)."""
     names: list[Array] = []
     codes: list[Array] = []
     if len(ascii_at):
-        lines, line_codes = _ascii_acronyms(ascii_folded, len(ascii_at))
-        names.append(ascii_at[lines])
-        codes.append(line_codes)
+        first = 0
+        for piece in _pieces(ascii_folded):  # a piece at a time, to bound the temporary arrays
+            lines = piece.count("\n") + 1
+            at, piece_codes = _ascii_acronyms(piece, lines)
+            names.append(ascii_at[first + at])
+            codes.append(piece_codes)
+            first += lines
     other_names: list[int] = []
     other_codes: list[int] = []
     if len(other_at):
@@ -237,10 +246,19 @@ def _acronyms(
                         other_codes.append(code)
     names.append(np.asarray(other_names, dtype=np.int64))
     codes.append(np.asarray(other_codes, dtype=np.uint64))
-    slots = slot_of_name[np.concatenate(names)]
-    all_codes = np.concatenate(codes)
-    kept = slots >= 0  # a name whose key an earlier name of the entry had already has no slot
-    return slots[kept], all_codes[kept]
+    return np.concatenate(names), np.concatenate(codes)
+
+
+def _pieces(text: str, size: int = 1 << 22) -> Iterator[str]:
+    """Cut `text` at line breaks into pieces of about `size` characters."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start + size)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
 
 
 def _ascii_acronyms(folded: str, lines: int) -> tuple[Array, Array]:

@@ -248,7 +248,9 @@ class DynamicShard:
         for position, score in scored:
             slot = slots[position]
             entry_id = slot_entry[slot]
-            offer(found, self, entry_id, slot, guess_score(score, entries[entry_id].popularity, near=near))
+            matched = "" if as_prefix else slot_key[slot]  # a prefix comparison counts no typos
+            score = guess_score(score, entries[entry_id].popularity, near=near, query=key, matched=matched)
+            offer(found, self, entry_id, slot, score)
 
     def _candidates(self, key: str, *, as_prefix: bool, budget: int, candidates: int) -> list[int]:
         """Return the slots that share the most of `key`'s rarest trigrams."""

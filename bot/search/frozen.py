@@ -45,19 +45,21 @@ from bot.search.shard import Candidate, offer
 
 Array = npt.NDArray[Any]
 
-GRAM_BITS = 26  # a trigram's code: its three letters' alphabet numbers, exact up to 406 letters, else hashed
+GRAM_BITS = 26  # a trigram's code: its letters' numbers in base 406, exact up to 405 letters, else hashed
 GRAM_MASK = (1 << GRAM_BITS) - 1
+GRAM_BASE = 406  # 406**3 < 2**26
 LENGTH_BITS = 6  # a term is a trigram and the length of the key it is in (63 stands for 63 and longer)
 LONGEST = (1 << LENGTH_BITS) - 1
 # Fuzzy windows, widest first: the widest whose postings fit the budget is read whole; if none fits, the
 # narrowest is read from its rarest trigrams up. One or two typos change a key's length by at most two.
 WINDOWS = (LONGEST, 6, 3, 2)
+CLOSE_CAP = 512  # keys within two typos compared at most (a few common-word families hold thousands)
 ACRONYM_LETTERS = {letter: number for number, letter in enumerate("abcdefghijklmnopqrstuvwxyz0123456789", 1)}
 
 
-def gram_code(first: int, second: int, third: int, letters: int) -> int:
+def gram_code(first: int, second: int, third: int) -> int:
     """The code of a trigram whose letters have these alphabet numbers (1-based), as the build computes it."""
-    return ((first * letters + second) * letters + third) & GRAM_MASK
+    return ((first * GRAM_BASE + second) * GRAM_BASE + third) & GRAM_MASK
 
 
 def acronym_code(acronym: str) -> int | None:
@@ -108,8 +110,10 @@ class FrozenShard:
         self.alive = np.ones(len(columns.entry_ids), dtype=bool)
         self.dead = 0
         self.key_popularity = columns.popularity[columns.slot_entry[columns.holders[columns.holder_start[:-1]]]]
-        self._id_order = np.argsort(columns.entry_ids, kind="stable")
-        self._sorted_ids = columns.entry_ids[self._id_order]
+        ids = columns.entry_ids
+        # Rows by id, to find an entry: the catalog reads shows in id order, and then the rows are that order.
+        self._id_order: Array | None = None if bool((ids[1:] > ids[:-1]).all()) else np.argsort(ids)
+        self._sorted_ids = ids if self._id_order is None else ids[self._id_order]
         self._keys = range(len(columns.key_chars))
         self._blob = np.frombuffer(columns.key_blob, dtype=np.uint8)
         # their memoryviews index like lists (a Python number back, no numpy scalar) without copying anything
@@ -137,7 +141,7 @@ class FrozenShard:
         at = int(np.searchsorted(self._sorted_ids, entry_id))
         if at == len(self._sorted_ids) or int(self._sorted_ids[at]) != entry_id:
             return None
-        row = int(self._id_order[at])
+        row = at if self._id_order is None else int(self._id_order[at])
         return row if self.alive[row] else None
 
     def get_names(self, entry_id: int) -> tuple[str, ...]:
@@ -184,21 +188,21 @@ class FrozenShard:
         sizes = self.columns.key_start[keys + 1] - starts  # each with its line break
         ends = np.cumsum(sizes)
         at = np.repeat(starts - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends) else 0)
-        texts = self._blob[at].tobytes().decode().split("\n")
+        texts = self._blob[at].tobytes().decode(errors="surrogatepass").split("\n")
         texts.pop()
         return texts
 
     # -- queries ---------------------------------------------------------------------------------
 
     def exact(self, key: str, found: dict[int, Candidate]) -> None:
-        wanted = key.encode()
+        wanted = key.encode(errors="surrogatepass")
         at = bisect.bisect_left(self._keys, wanted, key=self._key_bytes)
         if at < len(self._keys) and self._key_bytes(at) == wanted:
             for slot in self._holders(at, SAME_NAME_CAP):
                 offer(found, self, self._entry_ids[self._slot_entry[slot]], slot, EXACT_SCORE, exact=True)
 
     def prefix(self, key: str, limit: int, found: dict[int, Candidate], *, near: bool) -> None:
-        typed = key.encode()
+        typed = key.encode(errors="surrogatepass")
         low = bisect.bisect_right(self._keys, typed, key=self._key_bytes)
         high = bisect.bisect_left(self._keys, typed + b"\xff", low, key=self._key_bytes)  # no UTF-8 byte is 0xff
         wanted = 2 * limit  # a key's holders share its popularity; some entries own several keys
@@ -254,48 +258,53 @@ class FrozenShard:
         keep = max(limit, 10) * 2  # the popularity bonus may still reorder these
         if as_prefix:
             keys = self._candidates(key, as_prefix=True, budget=budget, candidates=candidates)
-            self._offer_scored(keys, self._prefix_similarity(key, keys, keep), limit, found, near=near)
+            self._offer_scored("", keys, self._prefix_similarity(key, keys, keep), limit, found, near=near)
             return
         # Every key within two typos first; when one is that close, no key further off can have a better
         # ratio, and a small trigram look only adds runners-up.
         close = self._within_typos(key)
-        if len(close) and max(self._similarity(key, close, 1).values(), default=0.0) >= NEAR_SIMILARITY:
+        if len(close) and max((score for score, _ in self._similarity(key, close, 1).values()), default=0.0) >= (
+            NEAR_SIMILARITY
+        ):
             budget, candidates = min(budget, FILL_BUDGET), min(candidates, FILL_CANDIDATES)
         more = self._candidates(key, as_prefix=False, budget=budget, candidates=candidates)
         keys = _distinct(np.concatenate((close, more))) if len(close) else more
-        self._offer_scored(keys, self._similarity(key, keys, keep), limit, found, near=near)
+        self._offer_scored(key, keys, self._similarity(key, keys, keep), limit, found, near=near)
 
-    def _similarity(self, key: str, keys: Array, keep: int) -> dict[int, float]:
-        """The rapidfuzz ratio of `key` to the `keep` closest of `keys`, by position in `keys`."""
+    def _similarity(self, key: str, keys: Array, keep: int) -> dict[int, tuple[float, str]]:
+        """The rapidfuzz ratio of `key` to the `keep` closest of `keys` and their text, by position in `keys`."""
         if not len(keys):
             return {}
         texts = self._key_texts(keys)
         return {
-            position: score
-            for _, score, position in process.extract(
+            position: (score, text)
+            for text, score, position in process.extract(
                 key, texts, scorer=fuzz.ratio, limit=keep, score_cutoff=FUZZY_MIN_RATIO
             )
         }
 
-    def _prefix_similarity(self, key: str, keys: Array, keep: int) -> dict[int, float]:
-        """Compare with each name's start as long as the query, or one letter longer (a letter dropped)."""
+    def _prefix_similarity(self, key: str, keys: Array, keep: int) -> dict[int, tuple[float, str]]:
+        """Compare with each name's start as long as the query, or one letter longer (a letter dropped).
+
+        No text comes back: a prefix comparison counts no typos and makes no near match."""
         if not len(keys):
             return {}
         texts = self._key_texts(keys)
         size = len(key)
-        similarity: dict[int, float] = {}
+        similarity: dict[int, tuple[float, str]] = {}
         for extra in (0, 1):
             starts = [text[: size + extra] for text in texts]
             for _, score, position in process.extract(
                 key, starts, scorer=fuzz.ratio, limit=keep, score_cutoff=FUZZY_MIN_RATIO
             ):
-                similarity[position] = max(score, similarity.get(position, 0.0))
+                similarity[position] = (max(score, similarity.get(position, (0.0, ""))[0]), "")
         return similarity
 
     def _offer_scored(
         self,
+        key: str,
         keys: Array,
-        similarity: dict[int, float],
+        similarity: dict[int, tuple[float, str]],
         limit: int,
         found: dict[int, Candidate],
         *,
@@ -314,15 +323,15 @@ class FrozenShard:
                 row = self._slot_entry[slot]
                 if one and self.dead and not self.alive[row]:
                     continue
-                score = guess_score(similarity[position], self._popularity[row], near=near)
+                ratio, text = similarity[position]
+                score = guess_score(ratio, self._popularity[row], near=near, query=key, matched=text)
                 offer(found, self, self._entry_ids[row], slot, score)
 
     def _grams(self, key: str) -> list[int]:
         alphabet = self.columns.alphabet
-        letters = len(alphabet) + 1
         numbers = [alphabet.get(letter, 0) for letter in key]
         codes = {
-            gram_code(a, b, c, letters)
+            gram_code(a, b, c)
             for a, b, c in zip(numbers, numbers[1:], numbers[2:], strict=False)
             if a and b and c  # a letter no key has: no posting can hold this trigram
         }
@@ -341,7 +350,15 @@ class FrozenShard:
             return np.zeros(0, dtype=np.int32)
         keys: Array = np.concatenate(found)
         differ = np.bitwise_count(self.columns.letter_sets[keys] ^ np.uint64(letter_set(key)))
-        close: Array = keys[differ <= LETTER_SET_SLACK]
+        keys = keys[differ <= LETTER_SET_SLACK]
+        if len(keys) <= CLOSE_CAP:
+            return keys
+        # A name family shares whole segments ("season..."): keep the keys more than one probe found (a key
+        # one typo away holds two of its three segments), then those as long as the query, then the rest.
+        keys, hits = _distinct_counts(keys)
+        gap = np.abs(self.columns.key_chars[keys].astype(np.int64) - len(key))
+        order = np.lexsort((gap, -np.minimum(hits, 2)))
+        close: Array = keys[order[:CLOSE_CAP]]
         return close
 
     def _candidates(self, key: str, *, as_prefix: bool, budget: int, candidates: int) -> Array:

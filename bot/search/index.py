@@ -57,7 +57,10 @@ class SearchIndex:
         """
         if self._frozen is None and not self._guild_of:
             self._build(entries)
-            return
+        else:
+            self._extend_dynamic(entries)
+
+    def _extend_dynamic(self, entries: Iterable[Entry]) -> None:
         touched: set[int | None] = set()
         for id, names, popularity, guild_id in entries:
             if id in self:  # a repeated id: removing needs the keys in order
@@ -73,21 +76,19 @@ class SearchIndex:
             self._shard(shard_id).sort_keys()
 
     def _build(self, entries: Iterable[Entry]) -> None:
-        columns = list(zip(*entries, strict=True))  # one pass in C, not four appends an entry
-        if not columns:
-            return
-        all_ids, all_names, all_popularity, guild_ids = columns
+        ids: list[int] = []
+        names: list[Sequence[str]] = []
+        popularity: list[float] = []
         guilds: list[Entry] = []
-        ids: list[int] = list(all_ids)
-        names: list[Sequence[str]] = list(all_names)
-        popularity: list[float] = list(all_popularity)
-        if any(guild is not None for guild in guild_ids):
-            shared = [guild is None for guild in guild_ids]
-            guilds = [entry for entry, keep in zip(zip(*columns, strict=True), shared, strict=True) if not keep]
-            ids = list(itertools.compress(ids, shared))
-            names = list(itertools.compress(names, shared))
-            popularity = list(itertools.compress(popularity, shared))
-        clean = _clean_all(ids, names)
+        add_id, add_names, add_popularity = ids.append, names.append, popularity.append
+        for entry in entries:
+            if entry[3] is None:
+                add_id(entry[0])
+                add_names(entry[1])
+                add_popularity(entry[2])
+            else:
+                guilds.append(entry)
+        clean: Sequence[Sequence[str]] = _clean_all(ids, names)
         keep: list[int] | None = None
         if len(set(ids)) < len(ids):  # the last of a repeated id wins, as with upsert
             _, last = np.unique(np.asarray(ids[::-1], dtype=np.int64), return_index=True)
@@ -102,8 +103,7 @@ class SearchIndex:
                 [popularity[at] for at in keep],
             )
         self._frozen = build_frozen(ids, clean, popularity) if ids else None
-        if guilds:
-            self.extend(guilds)
+        self._extend_dynamic(guilds)
 
     def remove(self, id: int) -> None:
         """Forget the entry; unknown ids are ignored."""
@@ -225,16 +225,16 @@ def _hits(found: dict[int, Candidate], limit: int) -> list[Hit]:
     return hits
 
 
-def _clean_all(ids: Sequence[int], names: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+def _clean_all(ids: Sequence[int], names: list[Sequence[str]]) -> list[Sequence[str]]:
     """`_clean_names` for many entries; when none has a blank or repeated name, without a call per entry."""
     flat = list(itertools.chain.from_iterable(names))
     counts = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
     if str in set(map(type, names)) or not counts.all() or "" in flat or any(map(str.isspace, flat)):
-        return [_clean_names(id, entry) for id, entry in zip(ids, names, strict=True)]
+        return list(map(_clean_names, ids, names))
     several = [entry for entry in names if len(entry) > 1]
-    if any(len(set(entry)) < len(entry) for entry in several):  # a name twice in one entry
-        return [_clean_names(id, entry) for id, entry in zip(ids, names, strict=True)]
-    return [names if isinstance(names, tuple) else tuple(names) for names in names]
+    if sum(map(len, map(set, several))) < sum(map(len, several)):  # a name twice in one entry
+        return list(map(_clean_names, ids, names))
+    return names
 
 
 def _clean_names(id: int, names: Sequence[str]) -> tuple[str, ...]:
@@ -259,9 +259,23 @@ def popularity_from_rank(rank: int | None) -> float:
 
 def build_show_index(shows: Iterable[Show]) -> SearchIndex:
     """Index every show under all its titles, ranked by its popularity rank."""
+    shows = list(shows)
+    ranks = np.asarray([show.popularity_rank or 0 for show in shows], dtype=np.float64)
+    with np.errstate(divide="ignore"):  # as popularity_from_rank, for all ranks at once
+        popularity = np.where(ranks >= 1, np.maximum(0.0, 1.0 - np.log10(ranks) / 5.0), 0.0)
     index = SearchIndex()
     index.extend(
-        (show.id, show.all_titles, popularity_from_rank(show.popularity_rank), show.guild_id) for show in shows
+        zip(
+            [show.id for show in shows],
+            # most shows have a title only: no need to gather and dedupe their other names
+            [
+                show.all_titles if show.hangul_title or show.alt_titles or show.aliases else (show.title,)
+                for show in shows
+            ],
+            popularity.tolist(),
+            [show.guild_id for show in shows],
+            strict=True,
+        )
     )
     return index
 

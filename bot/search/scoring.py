@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 EXACT_SCORE = 100.0
 ACRONYM_SCORE = 95.0  # up to 99 with popularity, only reached when no name matches exactly
 PREFIX_SCORE = 80.0  # up to 95 with popularity and how much of the name was typed
@@ -15,7 +17,8 @@ FUZZY_CEILING = 79.99  # a guess never outranks a name the query spells exactly 
 NEAR_SIMILARITY = 85.0
 NEAR_SCORE = 87.0
 
-FUZZY_POPULARITY_BONUS = 3.0  # ratio points a most-popular show gets over an unknown one
+FUZZY_POPULARITY_BONUS = 1.0  # ratio points a most-popular show gets over an unknown one: about a tie-break
+TYPO_PENALTY = 0.5  # ratio points off per typo (a swap is one, as fans make them): breaks ties between guesses
 FUZZY_MIN_RATIO = 50.0  # below this a candidate is noise, not a guess
 SURE_MIN_SCORE = 0.8 * 80.0  # a guess is sure only with a fuzzy ratio of at least 80 ...
 SURE_MARGIN = 8.0  # ... and this many score points ahead of the next entry
@@ -57,20 +60,29 @@ def prefix_score(typed: int, length: int, popularity: float, *, near: bool) -> f
     return PREFIX_SCORE + 14.0 * popularity + 0.1 * typed / length
 
 
-def guess_score(ratio: float, popularity: float, *, near: bool) -> float:
+def guess_score(ratio: float, popularity: float, *, near: bool, query: str = "", matched: str = "") -> float:
     """A guess's score: its rapidfuzz ratio, a little more for a popular entry, below every sure tier.
 
-    `near`: a guess that spells all of a name but a letter or two ranks as a near match instead.
+    Given the `query` key and the `matched` key (a full-name comparison, not a prefix one), a little less for
+    every typo between them (Damerau: a swap is one). Two names can be equally close by ratio, which counts
+    a swapped pair as two edits ("ourmna" is as close to "ourmap" as to "ourman"); fans' typos are single
+    keys or swaps, so the one fewer typo away wins.
+
+    `near`: a guess that spells all of a name but a letter or two ranks as a near match instead, unless the
+    query merely runs on past the name's end ("my lawyer mr jo 2" is not a typo of "My Lawyer, Mr. Jo" when
+    another name begins with it: the query spells that one exactly so far).
     """
-    if near and ratio >= NEAR_SIMILARITY:
-        return near_score(ratio, popularity)
-    return min(FUZZY_CEILING, 0.8 * (ratio + FUZZY_POPULARITY_BONUS * popularity))
+    similarity = ratio - TYPO_PENALTY * OSA.distance(query, matched) if matched else ratio
+    if near and ratio >= NEAR_SIMILARITY and not (matched and query.startswith(matched)):
+        return near_score(similarity, popularity)
+    return min(FUZZY_CEILING, 0.8 * (similarity + FUZZY_POPULARITY_BONUS * popularity))
 
 
 def near_score(similarity: float, popularity: float) -> float:
-    """A near match's score, in [NEAR_SCORE, 95): by its similarity and popularity alike."""
-    closeness = (similarity - NEAR_SIMILARITY) / (100.0 - NEAR_SIMILARITY)
-    return min(ACRONYM_SCORE - 0.01, NEAR_SCORE + 4.0 * popularity + 4.0 * closeness)
+    """A near match's score, in [NEAR_SCORE, 95): its similarity with the same popularity bonus as a guess's."""
+    points = max(0.0, similarity - NEAR_SIMILARITY + FUZZY_POPULARITY_BONUS * popularity)
+    span = 100.0 - NEAR_SIMILARITY + FUZZY_POPULARITY_BONUS
+    return min(ACRONYM_SCORE - 0.01, NEAR_SCORE + (ACRONYM_SCORE - 0.01 - NEAR_SCORE) * points / span)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,20 @@ def typos(length: int) -> int:
     return 0 if length < 4 else 1 if length < 6 else 2
 
 
+def typos_of(lengths: Array) -> Array:
+    """`typos` for an array of lengths."""
+    return np.where(lengths < 4, 0, np.where(lengths < 6, 1, 2))
+
+
+def segment_of(lengths: Array, number: int) -> tuple[Array, Array, Array]:
+    """For keys of these lengths: whether they have segment `number`, and its offset and size (`segments`)."""
+    parts = typos_of(lengths) + 1
+    size, longer = np.divmod(lengths, parts)
+    shorter = parts - longer  # the first `shorter` segments have `size` letters, the others one more
+    offset = number * size + np.maximum(0, number - shorter)
+    return (parts > 1) & (number < parts), offset, size + (number >= shorter)
+
+
 @functools.cache
 def segments(length: int) -> tuple[tuple[int, int], ...]:
     """The (offset, size) of each segment of a key of `length`: `typos(length) + 1` even parts."""
@@ -54,11 +68,13 @@ def _tag(length: int, number: int) -> int:
     return (((length << 8) | number) * _MIX[0]) & MASK
 
 
-def mix_all(raw: Array, length: int, number: int) -> Array:
-    """The hashes stored for segment `number` of keys of `length`, from their polynomial hashes (numpy's
-    uint64 arithmetic wraps as mod 2**64 does)."""
+def mix_all(raw: Array, lengths: Array, number: int) -> Array:
+    """The hashes stored for segment `number` of keys of these lengths, from their polynomial hashes, as
+    `probes` makes them (numpy's uint64 arithmetic wraps as mod 2**64 does)."""
+    tags = ((lengths.astype(np.uint64) << np.uint64(8)) | np.uint64(number)) * np.uint64(_MIX[0])
     with np.errstate(over="ignore"):
-        return (raw + np.uint64(_tag(length, number))) * np.uint64(_MIX[1])
+        mixed: Array = (raw + tags) * np.uint64(_MIX[1])
+    return mixed
 
 
 def powers(count: int, *, inverse: bool = False) -> Array:
@@ -108,7 +124,7 @@ def probes(key: str) -> Array:
     starts, sizes, tags = _plan(len(key))
     if not len(starts):
         return tags
-    points = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    points = np.frombuffer(key.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     prefix = np.zeros(len(points) + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.cumsum(points * _POWERS[: len(points)], out=prefix[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -313,8 +314,24 @@ class CatalogStore(StoreBase):
 # -- conversions ------------------------------------------------------------------------------------------
 
 
+# Loading a big catalog converts the same few texts (air days, network and genre lists, the stamps of rows
+# written in one transaction) again and again: each distinct one is decoded once. Every value is immutable.
+@functools.lru_cache(maxsize=4096)
 def _day_numbers(text: str) -> tuple[int, ...]:
     return tuple(WEEKDAYS.index(day) for day in text.split(",") if day in WEEKDAYS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_tuple(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_frozenset(text: str) -> frozenset[str]:
+    return frozenset(json.loads(text))
+
+
+_stamp = functools.lru_cache(maxsize=4096)(parse_datetime)
 
 
 def show_values(record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -375,7 +392,7 @@ def show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, 
         aliases=titles[1],
         kind=kind,
         country=country,
-        networks=tuple(json.loads(networks)),
+        networks=_json_tuple(networks),
         premiere=date_or_none(premiere),
         finale=date_or_none(finale),
         episode_count=episode_count,
@@ -384,7 +401,7 @@ def show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, 
         air_time=dt.time.fromisoformat(air_time) if air_time else None,
         timezone=timezone,
         status=Status(status) if status else None,
-        genres=tuple(json.loads(genres)),
+        genres=_json_tuple(genres),
         rating=rating,
         content_rating=content_rating,
         synopsis=synopsis,
@@ -394,9 +411,9 @@ def show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, 
         popularity_rank=popularity_rank,
         guild_id=guild_id,
         seed_key=seed_key,
-        edited_fields=frozenset(json.loads(edited)),
-        created_at=parse_datetime(created_at),
-        updated_at=parse_datetime(updated_at),
+        edited_fields=_json_frozenset(edited),
+        created_at=_stamp(created_at),
+        updated_at=_stamp(updated_at),
     )
 
 
