@@ -177,7 +177,7 @@ def measure_size(
     gc.collect()
     if args.wratio_queries > 0:
         # seconds a query at a million names
-        count = args.wratio_queries if len(shows) <= 100_000 else min(args.wratio_queries, 20)
+        count = args.wratio_queries if len(shows) <= 100_000 else min(args.wratio_queries, 10)
         measure("wratio scan", lambda: Scan(shows, wratio=True), count)
         gc.unfreeze()
     return rows

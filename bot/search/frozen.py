@@ -81,13 +81,13 @@ class Columns:
 
     entry_ids: Array  # int64, n
     popularity: Array  # float32, n
-    name_start: Array  # int64, n + 1: entry i's names are names[name_start[i]:name_start[i + 1]]
+    name_start: Array  # int32, n + 1: entry i's names are names[name_start[i]:name_start[i + 1]]
     names: list[str]  # the caller's own strings: the index adds a pointer each, not a copy
     slot_entry: Array  # int32, s (ascending: an entry's slots are together)
     slot_name: Array  # int32, s: index into names
     slot_key: Array  # int32, s
     key_blob: bytes  # the sorted keys, UTF-8, each followed by a line break
-    key_start: Array  # int64, k + 1: key i is key_blob[key_start[i]:key_start[i + 1] - 1]
+    key_start: Array  # int32 (int64 past 2 GB), k + 1: key i is key_blob[key_start[i]:key_start[i + 1] - 1]
     key_chars: Array  # int16, k: length in characters
     holder_start: Array  # int32, k + 1
     holders: Array  # int32, s: slots by key, most popular first
