@@ -126,6 +126,8 @@ class Schedule:
     """
 
     __slots__ = (
+        "_air_span",
+        "_air_span_known",
         "_catalog",
         "_catalog_sorted",
         "_finale",
@@ -164,6 +166,8 @@ class Schedule:
         self._shift_starts = [1]
         self._shifts = [0]
         count = show.episode_count if show.episode_count and show.episode_count > 0 else None
+        self._air_span: tuple[dt.datetime, dt.datetime | None] | None = None
+        self._air_span_known = False
         self.total: int | None = count
         self._plan(count)
         if self.total is not None and self._catalog:
@@ -459,10 +463,26 @@ class Schedule:
             candidates.append(generated)
         return max(candidates, key=lambda ep: (ep.air_at, ep.number), default=None)
 
+    def air_span(self) -> tuple[dt.datetime, dt.datetime | None] | None:
+        """Return the first and the last episode's air moments (the last None when open-ended), or None when
+        nothing is dated. Planning asks every show about a short window: this answers most of them at once."""
+        if not self._air_span_known:
+            self._air_span_known = True
+            first = self.first_episode()
+            if first is None:
+                self._air_span = None
+            elif self._limit is None:
+                self._air_span = (first.air_at, None)
+            else:
+                last = [ep.air_at for ep in (self._last_generated(), *self._catalog_sorted[-1:]) if ep]
+                self._air_span = (first.air_at, max(last))
+        return self._air_span
+
     def between(self, start: dt.datetime, end: dt.datetime) -> list[ScheduledEpisode]:
         """Return the episodes with start <= air_at < end, in air order."""
         start, end = require_aware(start, "start"), require_aware(end, "end")
-        if end <= start:
+        span = self.air_span()
+        if end <= start or span is None or end <= span[0] or (span[1] is not None and start > span[1]):
             return []
         found = [ep for ep in self._catalog_sorted if start <= ep.air_at < end]
         index = self._first_generated_index(lambda ep: ep.air_at >= start, start)

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Dramabot
-from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
+from bot.ask import QUESTION_LIMIT, answer, checked_question, question_in, reply_to_mention
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,9 @@ class Ask(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        prepare(self.bot.catalog)
+        # The title lookups /drama shares; /ask's own people and character lookups are built by the first
+        # question, so that start-up does not wait for them.
+        self.bot.catalog.prepare_lookups()
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="A question about a drama, e.g. “who plays Lee Eun Soo in Soundtrack #1?”")

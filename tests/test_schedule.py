@@ -675,3 +675,39 @@ def test_any_schedule_answers_consistently(
     if result.kind in (CountdownKind.PREMIERE, CountdownKind.NEXT_EPISODE):
         upcoming = schedule.next_after(now)
         assert upcoming is not None and result.moment == upcoming.air_at and result.episode == upcoming.number
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    premiere=st.dates(dt.date(2020, 1, 1), dt.date(2020, 12, 31)),
+    days=st.sets(st.integers(0, 6), max_size=3),
+    count=st.integers(1, 30),
+    moved=st.lists(st.tuples(st.integers(1, 40), st.integers(-400, 400)), max_size=3),
+    start_day=st.integers(-30, 400),
+    length_hours=st.integers(1, 24 * 60),
+)
+def test_a_window_holds_exactly_the_episodes_airing_in_it(
+    premiere: dt.date,
+    days: set[int],
+    count: int,
+    moved: list[tuple[int, int]],
+    start_day: int,
+    length_hours: int,
+) -> None:
+    """`between` skips shows whose run lies outside the window at once; that shortcut must lose nothing."""
+    show = make_show(
+        premiere=premiere,
+        episode_count=count,
+        air_days=tuple(sorted(days)),
+        air_time=dt.time(21, 0),
+        timezone="Asia/Seoul",
+    )
+    base = dt.datetime.combine(premiere, dt.time(12, 0), tzinfo=UTC)
+    rows = tuple(Episode(show_id=1, number=n, air_at=base + dt.timedelta(days=d)) for n, d in dict(moved).items())
+    schedule = build_schedule(show, rows)
+    start = base + dt.timedelta(days=start_day)
+    end = start + dt.timedelta(hours=length_hours)
+
+    expected = [ep for ep in schedule.episodes() if start <= ep.air_at < end]
+
+    assert schedule.between(start, end) == sorted(expected, key=lambda ep: (ep.air_at, ep.number))

@@ -219,12 +219,13 @@ def test_titles_names_years_and_ids_are_each_one_thing(shows: list[dict[str, Any
         assert all(alt.casefold() != show["title"].casefold() for alt in show["alt_titles"]), show["title"]
         assert len(set(show["alt_titles"])) == len(show["alt_titles"]), show["title"]
         assert show["genres"] == sorted(set(show["genres"])), show["title"]
-        assert show["year"] is None or 2015 <= show["year"] <= 2023, show["title"]
+        assert show["year"] is None or 2000 <= show["year"] <= 2025, show["title"]
         if show["year"] is not None and show["premiere"] is not None:
             assert int(show["premiere"][:4]) == show["year"], show["title"]
-    for numbered in ("tmdb_id", "popularity_rank"):
-        counts = Counter(show[numbered] for show in shows if show[numbered] is not None)
-        assert [value for value, n in counts.items() if n > 1] == [], numbered
+    # Popularity ranks are not checked: they come from MyDramaList snapshots of different years, so two shows
+    # may hold the same rank (a tie only orders them alike).
+    counts = Counter(show["tmdb_id"] for show in shows if show["tmdb_id"] is not None)
+    assert [value for value, n in counts.items() if n > 1] == []
     tmdb_people = Counter(person["tmdb_id"] for person in people.values() if person["tmdb_id"] is not None)
     assert [value for value, n in tmdb_people.items() if n > 1] == []
     # Every person is credited somewhere: the seed carries no one the catalog could not show a credit for.

@@ -165,6 +165,10 @@ class DynamicShard:
     def get_names(self, entry_id: int) -> tuple[str, ...]:
         return self.entries[entry_id].names
 
+    def popularity_of(self, entry_id: int) -> float:
+        entry = self.entries.get(entry_id)
+        return 0.0 if entry is None else entry.popularity
+
     def names_of(self, slot: int) -> tuple[str, str]:
         return self.entries[self.slot_entry[slot]].names[0], self.slot_name_of[slot]
 

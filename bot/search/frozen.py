@@ -150,6 +150,10 @@ class FrozenShard:
             raise KeyError(entry_id)
         return tuple(self.columns.names[self._name_start[row] : self._name_start[row + 1]])
 
+    def popularity_of(self, entry_id: int) -> float:
+        row = self._row(entry_id)
+        return 0.0 if row is None else float(self._popularity[row])
+
     def names_of(self, slot: int) -> tuple[str, str]:
         row = self._slot_entry[slot]
         return self.columns.names[self._name_start[row]], self.columns.names[self._slot_name[slot]]

@@ -210,7 +210,8 @@ class SearchIndex:
 
 
 def _hits(found: dict[int, Candidate], limit: int) -> list[Hit]:
-    best = heapq.nlargest(limit + 1, found.values(), key=lambda candidate: candidate.score)
+    # Equal scores go to the more popular entry, then to the lower id, however the shards were built.
+    best = heapq.nlargest(limit + 1, found.values(), key=lambda c: (c.score, c.shard.popularity_of(c.id), -c.id))
     hits: list[Hit] = []
     for rank, candidate in enumerate(best[:limit]):
         if candidate.exact or candidate.acronym_unique:

@@ -17,6 +17,10 @@ class Shard(Protocol):
 
     def remove(self, entry_id: int) -> None: ...
 
+    def popularity_of(self, entry_id: int) -> float:
+        """The entry's popularity, 0 to 1 (ties in score go to the more popular entry)."""
+        ...
+
     def names_of(self, slot: int) -> tuple[str, str]:
         """The display name of a slot's entry, and the name the slot (one of its distinct keys) came from."""
         ...
@@ -84,6 +88,6 @@ def offer(
     current = found.get(entry_id)
     if current is None:
         found[entry_id] = Candidate(entry_id, shard, slot, score, exact, acronym_unique)
-    elif score > current.score:
+    elif score > current.score or (score == current.score and shard is current.shard and slot < current.slot):
         current.shard, current.slot, current.score = shard, slot, score
         current.exact, current.acronym_unique = exact, acronym_unique

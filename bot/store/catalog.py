@@ -110,7 +110,7 @@ class CatalogStore(StoreBase):
             params = (show_id,)
         async with self._db.execute(query + " ORDER BY c.show_id, c.kind, c.billing, c.id", params) as cursor:
             rows = await cursor.fetchall()
-        return [credit_from_row(row) for row in rows]
+        return credits_from_rows(rows)
 
     @isolated
     async def all_episodes(self) -> list[Episode]:
@@ -417,17 +417,22 @@ def show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, 
     )
 
 
-def credit_from_row(row: Sequence[Any]) -> Credit:
-    show_id, person_id, name, title, kind, character, note, role, billing, premiere = row
-    return Credit(
-        show_id=show_id,
-        person_id=person_id,
-        person_name=name,
-        show_title=title,
-        kind=CreditKind(kind),
-        character=character or None,
-        character_note=note,
-        role=Role(role) if role else None,
-        billing=billing,
-        show_premiere=date_or_none(premiere),
-    )
+_KINDS = {kind.value: kind for kind in CreditKind}
+_ROLES: dict[str | None, Role | None] = {None: None, "": None, **{role.value: role for role in Role}}
+
+
+def credits_from_rows(rows: Iterable[Sequence[Any]]) -> list[Credit]:
+    """Decode credit rows; a show's premiere is parsed once for all its credits (a catalog has tens of thousands)."""
+    premieres: dict[str | None, dt.date | None] = {}
+    credits = []
+    for show_id, person_id, name, title, kind, character, note, role, billing, premiere in rows:
+        if premiere not in premieres:
+            premieres[premiere] = date_or_none(premiere)
+        credits.append(
+            Credit(
+                show_id=show_id, person_id=person_id, person_name=name, show_title=title, kind=_KINDS[kind],
+                character=character or None, character_note=note, role=_ROLES[role], billing=billing,
+                show_premiere=premieres[premiere],
+            )
+        )  # fmt: skip
+    return credits

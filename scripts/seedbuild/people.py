@@ -322,6 +322,7 @@ def resolve_people(shows: list[ShowPeople], core: Core, stats: Stats) -> tuple[l
             "gender": GENDERS.get(clean_text(tmdb_row["gender"]).split(".")[0]) if tmdb_row else None,
             "birthday": _iso(tmdb_row["birthday"]) if tmdb_row else None,
         })  # fmt: skip
+    records = _one_record_per_tmdb_id(records, identities, key_of, set(core.legacy_keys.values()), stats)
     # A spelling that is another person's name is no way to find this one ("Lee Do-hyun" is Lee Do Hyun's).
     primary: Counter[str] = Counter(normalise_name(r["name"]) for r in records)
     for record in records:
@@ -332,6 +333,47 @@ def resolve_people(shows: list[ShowPeople], core: Core, stats: Stats) -> tuple[l
         record["alt_names"] = kept
     slot_keys = {slot_id: key_of[identity] for slot_id, identity in token_of.items()}
     return records, slot_keys
+
+
+def _one_record_per_tmdb_id(
+    records: list[dict[str, Any]],
+    identities: dict[str, Identity],
+    key_of: dict[str, str],
+    legacy: set[str],
+    stats: Stats,
+) -> list[dict[str, Any]]:
+    """Make one person of records that TMDB calls the same person: MyDramaList spells some people two ways across
+    its listings ("Cho Yeo Jeong", "Cho Yeo Jung"), and names alone keep them apart. The record the earlier seed
+    had, else the one with more dramas, keeps its key and name; the other's names become its alternative names,
+    and the other's credits point to it.
+    Records whose Hangul names differ are two people a name lookup gave one TMDB id: neither keeps it, nor the
+    gender and birthday that came with it."""
+    identity_of = {key: identity for identity, key in key_of.items()}
+    by_tmdb: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        if record["tmdb_id"] is not None:
+            by_tmdb[record["tmdb_id"]].append(record)
+    merged: set[str] = set()
+    for group in by_tmdb.values():
+        if len(group) < 2:
+            continue
+        if len({r["hangul_name"] for r in group if r["hangul_name"]}) > 1:
+            for record in group:
+                record.update(tmdb_id=None, gender=None, birthday=None)
+            stats.add("people: a TMDB id given to people of different Hangul names, dropped", len(group))
+            continue
+        group.sort(key=lambda r: (r["key"] not in legacy, -len(identities[identity_of[r["key"]]].show_keys), r["key"]))
+        keep = group[0]
+        for other in group[1:]:
+            names = [other["name"], *other["alt_names"]]
+            keep["alt_names"] += [n for n in names if n != keep["name"] and n not in keep["alt_names"]]
+            keep["hangul_name"] = keep["hangul_name"] or other["hangul_name"]
+            for field_name in ("gender", "birthday"):
+                keep[field_name] = keep[field_name] or other[field_name]
+            key_of[identity_of[other["key"]]] = keep["key"]
+            merged.add(other["key"])
+            stats.add("people: spellings of one person merged through their TMDB id")
+    return [record for record in records if record["key"] not in merged]
 
 
 def _latin_identity(slot: Slot, core: Core, mdl_norms: dict[str, set[str]]) -> str:
