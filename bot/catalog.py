@@ -27,10 +27,10 @@ from bot.models import Credit, CreditKind, Episode, Person, Show
 from bot.romanize import has_hangul, name_fold, romanize_name
 from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
-from bot.seasons import Season, season_asked, series_key
+from bot.seasons import Season, may_name_a_season, season_asked, series_key
 from bot.seed import parse_seed, peek_seed_version, read_seed_bytes
 from bot.store import Clock, Repository, SeedReport, utc_now
-from bot.text import normalize, same_name, search_key
+from bot.text import normalize, normalize_all, same_name, search_key
 
 T = TypeVar("T")
 SUGGESTIONS = 5
@@ -286,8 +286,10 @@ class Catalog:
     def _series_index(self) -> dict[str, list[int]]:
         if self._series is None or self._series[0] != self.generation:
             grouped: dict[str, list[int]] = defaultdict(list)
-            for show in self.shows.values():
-                grouped[series_key(show.title)[0]].append(show.id)
+            shows = list(self.shows.values())
+            for show, plain in zip(shows, normalize_all([show.title for show in shows]), strict=True):
+                # A title without a number is its own series' first: its key is the title folded, done in bulk.
+                grouped[series_key(show.title)[0] if may_name_a_season(show.title) else plain].append(show.id)
             self._series = (self.generation, dict(grouped))
         return self._series[1]
 
@@ -324,13 +326,16 @@ class Catalog:
         if self._words is None or self._words[0] != self.generation:
             index: dict[str, set[int]] = defaultdict(set)
             cache = self._show_words
-            for show in self.shows.values():
-                cached = cache.get(show.id)
-                if cached is None or cached[0] is not show:
-                    words = frozenset(w for title in show.all_titles for w in normalize(title).split())
-                    cached = cache[show.id] = (show, words)
-                for word in cached[1]:
-                    index[word].add(show.id)
+            stale = [
+                show for show in self.shows.values() if (cached := cache.get(show.id)) is None or cached[0] is not show
+            ]
+            # Fold the titles of every show not yet read in one pass (all of them at start-up).
+            folded = iter(normalize_all([title for show in stale for title in show.all_titles]))
+            for show in stale:
+                cache[show.id] = (show, frozenset(w for _ in show.all_titles for w in next(folded).split()))
+            for show_id in self.shows:
+                for word in cache[show_id][1]:
+                    index[word].add(show_id)
             for gone in set(cache) - set(self.shows):
                 del cache[gone]
             self._words = (self.generation, dict(index))

@@ -15,7 +15,7 @@ import re
 
 from bot.text import normalize
 
-__all__ = ["Season", "season_asked", "season_of", "series_key"]
+__all__ = ["Season", "may_name_a_season", "season_asked", "season_of", "series_key"]
 
 # "Season 2", "Part 2", "Class 2", "Pt. 2", "#2", "시즌2", "파트 2", a trailing "2", each maybe followed by a subtitle.
 _TITLE = re.compile(
@@ -24,6 +24,8 @@ _TITLE = re.compile(
     r"(?P<rest>(?::.*|\s-\s.*|\s*\(.*)?)$",
     re.IGNORECASE,
 )
+# Every form above holds a digit or a Roman number; a title with neither is no season (a cheap first test).
+_NUMBERED = re.compile(r"\d|\b(?:II|III|IV)\b|[ⅡⅢ]", re.IGNORECASE)
 _ROMAN = {"ii": 2, "iii": 3, "iv": 4, "ⅱ": 2, "ⅲ": 3}
 _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4,
@@ -56,11 +58,18 @@ class Season(tuple[str, int]):
         return self[1]
 
 
+def may_name_a_season(title: str) -> bool:
+    """False when a title surely names no season or part (it has no digit and no Roman number): a quick test."""
+    return _NUMBERED.search(title) is not None
+
+
 def season_of(title: str) -> Season | None:
     """Return (series title, number) when a title names a season or part: "The Glory Part 2" -> ("The Glory", 2).
 
     A title with no number returns None: it is its series' first show, or a show with no sequel.
     """
+    if not may_name_a_season(title):
+        return None
     match = _TITLE.match(" ".join(title.split()))
     if not match:
         return None

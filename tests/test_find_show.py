@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.ask import answer
 from bot.catalog import Catalog, is_typo_of
 from bot.errors import NotFound
 from bot.models import Show
-from bot.seasons import season_asked, season_of
+from bot.seasons import _TITLE, may_name_a_season, season_asked, season_of  # the pattern the quick test guards
 from bot.text import search_key
 
 NOW = dt.datetime(2022, 3, 30, 3, 0, tzinfo=dt.UTC)
@@ -201,3 +203,23 @@ def test_a_typo_is_one_edit_in_a_short_name_and_two_in_a_long_one() -> None:
     assert not is_typo_of(search_key("bear"), search_key("dear"))
     assert not is_typo_of(search_key("doctor who"), search_key("doctor john"))
     assert is_typo_of(search_key("crash landng on yuo"), search_key("crash landing on you"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["Season", "Part", "pt.", "Class", "#", "시즌", "파트", "II", "iii", "Ⅱ", ":", "-", "(", "2", "12"]
+            ),
+            st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=6),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_quick_test_never_passes_over_a_numbered_title(words: list[str]) -> None:
+    """Catalog start-up skips the season pattern for titles `may_name_a_season` rules out; none it rules out matches."""
+    title = " ".join(words)
+    if _TITLE.match(" ".join(title.split())):
+        assert may_name_a_season(title), title
