@@ -374,6 +374,10 @@ class Catalog:
         chosen = [c for c in credits if kind is None or c.kind is kind]
         return sorted(chosen, key=lambda c: (c.kind != CreditKind.CAST, c.billing, c.person_name))
 
+    def credits_of_show_unordered(self, show_id: int) -> list[Credit]:
+        """A show's credits in no particular order: a cheap copy to sort off the event loop."""
+        return list(self._credits_by_show.get(show_id, ()))
+
     def credits_of_person(self, person_id: int, *, guild_id: int | None = None) -> list[Credit]:
         """A person's credits in the shows this server can see, newest first."""
         credits = [
