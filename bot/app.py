@@ -11,6 +11,7 @@ import signal
 import sys
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -246,4 +247,19 @@ async def _serve_holding_lease(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         print("dramabot: Discord refused an intent the bot asked for; this is a bug, please report it.")
         return EXIT_CONFIG
+    except DramabotError as error:  # a database that cannot be read, a setting found wrong at start
+        print(f"dramabot: {error.message}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (aiohttp.ClientConnectorError, discord.GatewayNotFound) as error:
+        # Only reaching Discord the first time ends the bot: once connected, discord.py reconnects on its own.
+        where = settings.discord_api_base or "discord.com"
+        print(f"dramabot: cannot reach Discord at {where} ({_reason(error)}); check the network.", file=sys.stderr)
+        return EXIT_CONFIG
     return 0
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, aiohttp.ClientConnectorError):
+        refused = isinstance(error.os_error, ConnectionRefusedError)
+        return "the connection was refused" if refused else str(error.os_error)
+    return "no gateway address was given"

@@ -500,7 +500,9 @@ async def open_catalog(
         else:
             report = await repository.load_seed(await asyncio.to_thread(parse_seed, data))
         catalog = await Catalog.load(repository)
-    except BaseException:
+    except BaseException as error:
         await connection.close()
+        if db.is_damaged(error):
+            raise db.damaged(path, error) from error
         raise
     return repository, catalog, report
