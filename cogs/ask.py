@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
 from bot.app import Dramabot
 from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
 from bot.ask.cooldown import QuestionCooldown, slow_down
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NO_PINGS = discord.AllowedMentions.none()
-MESSAGE_LIMIT = 2000  # Discord's cap on a message's content
 
 
 class Ask(commands.Cog):
@@ -70,7 +70,7 @@ class Ask(commands.Cog):
         result = await self._off_loop(answer, asked, interaction.guild_id, now)
         # A found answer is for the whole channel; "I don't know" only for the asker.
         await interaction.response.send_message(
-            result.text[:MESSAGE_LIMIT], ephemeral=not result.found, allowed_mentions=NO_PINGS
+            limits.message(result.text), ephemeral=not result.found, allowed_mentions=NO_PINGS
         )
 
     @commands.Cog.listener()
@@ -89,7 +89,7 @@ class Ask(commands.Cog):
         else:
             reply = await self._off_loop(reply_to_mention, question, guild_id, now)
         try:
-            await message.reply(reply[:MESSAGE_LIMIT], mention_author=False, allowed_mentions=NO_PINGS)
+            await message.reply(limits.message(reply), mention_author=False, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("could not answer a mention in channel %s", message.channel.id, exc_info=True)
 

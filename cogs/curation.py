@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
 from bot.app import Dramabot
 from bot.cards import show_card
 from bot.curation.cards import (
@@ -99,7 +100,7 @@ class PromptButton(discord.ui.Button["Prompt"]):
     """One answer to a confirmation: its action, or None to cancel."""
 
     def __init__(self, label: str, style: discord.ButtonStyle, action: Action | None) -> None:
-        super().__init__(label=label[:80], style=style)
+        super().__init__(label=limits.label(label), style=style)
         self.action = action
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
