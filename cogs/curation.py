@@ -402,7 +402,7 @@ class Curation(commands.Cog):
             # Through the one error handler, like every refusal: the user reads every problem line.
             raise InvalidInput(rejected_import_text(rejected)) from rejected
         names = ", ".join(row.draft.title for row in rows[:10]) + (" …" if len(rows) > 10 else "")
-        await interaction.followup.send(f"Imported {len(rows)} dramas: {names}", ephemeral=True)
+        await interaction.followup.send(limits.message(f"Imported {len(rows)} dramas: {names}"), ephemeral=True)
 
     @catalog_commands.command(name="export")
     @app_commands.describe(format="The file format (the same one /catalog import reads)")
