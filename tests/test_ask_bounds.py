@@ -11,6 +11,7 @@ from bot.ask import answer
 from bot.ask.budget import MAX_LOOKUPS, TOO_TANGLED, Budget
 from bot.ask.cooldown import MAX_ASKERS, QuestionCooldown, slow_down
 from bot.catalog import Catalog
+from bot.models import Show
 
 NOW = dt.datetime(2022, 3, 30, 3, 0, tzinfo=dt.UTC)
 # Each cut at "in"/"of" is one more way to read the question, and each way costs a search.
@@ -80,3 +81,13 @@ def test_the_cooldown_forgets_idle_users() -> None:
     assert len(cooldown._asked) <= 2
     with pytest.raises(ValueError, match="aware"):
         cooldown.wait(1, dt.datetime(2022, 1, 1))
+
+
+def test_an_episode_of_an_open_ended_show_is_answered_not_a_type_error() -> None:
+    # No episode count and no episode rows: the schedule runs on week after week (it once crashed with TypeError).
+    show = Show(id=1, title="Endless Saga", premiere=dt.date(2025, 1, 6), air_days=(0,), air_time=dt.time(20, 0))
+    catalog = Catalog([show], [], [])
+    fifth = answer("when does episode 5 of endless saga air?", catalog, guild_id=None, now=NOW)
+    assert fifth.found and fifth.text.startswith("Episode 5 of Endless Saga (2025) airs on <t:1738580400:F>")
+    far = answer("when does episode 999 of endless saga air?", catalog, guild_id=None, now=NOW)
+    assert far.found and "Episode 999 of Endless Saga" in far.text
