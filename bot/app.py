@@ -11,6 +11,7 @@ import signal
 import sys
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -20,6 +21,7 @@ from bot.catalog import Catalog, open_catalog
 from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.errors import DramabotError, NotFound
 from bot.lease import DatabaseInUse, hold_database
+from bot.looplag import LoopLagMonitor, name_task
 from bot.settings import Settings
 from bot.store import Repository
 
@@ -76,6 +78,8 @@ class Dramabot(commands.Bot):
         self.settings = settings
         self.clock = clock
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.tree.interaction_check = self.name_interaction_task  # type: ignore[method-assign]
+        self.lag_monitor: LoopLagMonitor | None = None
         self._closing: asyncio.Task[None] | None = None
         self._close_started = False
         self._closed = asyncio.Event()
@@ -88,6 +92,8 @@ class Dramabot(commands.Bot):
             point_at_discord(None, url)
 
     async def setup_hook(self) -> None:
+        self.lag_monitor = LoopLagMonitor(asyncio.get_running_loop())
+        self.lag_monitor.start()
         self.repository, self.catalog, report = await open_catalog(self.settings.database_path, clock=self.clock.now)
         log.info(
             "catalog open: %d shows, %d people (seed %s%s)",
@@ -132,12 +138,21 @@ class Dramabot(commands.Bot):
             return
         self._close_started = True
         try:
+            if self.lag_monitor is not None:
+                self.lag_monitor.stop()
             await super().close()
             repository = getattr(self, "repository", None)
             if repository is not None:
                 await repository.close()
         finally:
             self._closed.set()
+
+    async def name_interaction_task(self, interaction: discord.Interaction[Any]) -> bool:
+        """Name the task after the command it runs ("/drama autocomplete"), so a loop stall names it; let it run."""
+        name = interaction.command.qualified_name if interaction.command else "?"
+        kind = " autocomplete" if interaction.type is discord.InteractionType.autocomplete else ""
+        name_task(f"/{name}{kind}")
+        return True
 
     async def on_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -232,4 +247,19 @@ async def _serve_holding_lease(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         print("dramabot: Discord refused an intent the bot asked for; this is a bug, please report it.")
         return EXIT_CONFIG
+    except DramabotError as error:  # a database that cannot be read, a setting found wrong at start
+        print(f"dramabot: {error.message}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (aiohttp.ClientConnectorError, discord.GatewayNotFound) as error:
+        # Only reaching Discord the first time ends the bot: once connected, discord.py reconnects on its own.
+        where = settings.discord_api_base or "discord.com"
+        print(f"dramabot: cannot reach Discord at {where} ({_reason(error)}); check the network.", file=sys.stderr)
+        return EXIT_CONFIG
     return 0
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, aiohttp.ClientConnectorError):
+        refused = isinstance(error.os_error, ConnectionRefusedError)
+        return "the connection was refused" if refused else str(error.os_error)
+    return "no gateway address was given"

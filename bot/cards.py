@@ -6,10 +6,10 @@ import datetime as dt
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from bot import schedule
+from bot import limits, schedule
 from bot.catalog import Catalog
 from bot.models import (
     SEOUL,
@@ -30,9 +30,9 @@ from bot.schedule import discord_timestamp
 NO_DETAILS = "No year, network, episode count or air dates in the catalog yet."
 SEED_SOURCE = "Catalog facts compiled from public listings of MyDramaList, TMDB, Wikipedia and Daum"
 LOCAL_SOURCE = "Added by this server's admins"
-# Discord's embed limits (a field value holds 1,024 characters; a whole embed 6,000).
-FIELD_LIMIT = 1024
-TITLE_LIMIT = 256
+# Discord's embed limits, from bot/limits.py (a field value holds 1,024 characters; a whole embed 6,000).
+FIELD_LIMIT = limits.FIELD_VALUE
+TITLE_LIMIT = limits.EMBED_TITLE
 
 STATUS_LABELS = {
     Status.UPCOMING: "Upcoming",
@@ -299,17 +299,58 @@ def person_credit_line(credit: Credit) -> str:
 
 
 def person_card(catalog: Catalog, person: Person, *, guild_id: int | None, page: int = 0, per_page: int = 10) -> Card:
-    """Build one page of a person's card: names, then credits newest first."""
+    """Build one page of a person's card: names, then credits newest first (a page fits one field's 1,024)."""
     credits = catalog.credits_of_person(person.id, guild_id=guild_id)
-    pages = max(1, -(-len(credits) // per_page))
-    page = min(max(page, 0), pages - 1)
-    shown = credits[page * per_page : (page + 1) * per_page]
+    pages = person_pages(credits, per_page)
+    page = min(max(page, 0), len(pages) - 1)
     names = [n for n in person.all_names if n != person.name]
     description = f"Also known as {', '.join(names)}" if names else ""
-    fields = (Field(f"Credits ({len(credits)})", "\n".join(map(person_credit_line, shown)) or "None in the catalog."),)
-    footer = SEED_SOURCE + (f" · page {page + 1} of {pages}" if pages > 1 else "")
+    fields = (Field(f"Credits ({len(credits)})", "\n".join(pages[page]) or "None in the catalog."),)
+    footer = SEED_SOURCE + (f" · page {page + 1} of {len(pages)}" if len(pages) > 1 else "")
     title = person.name if not person.hangul_name else f"{person.name} ({person.hangul_name})"
-    return Card(title=title, description=description, fields=fields, footer=footer)
+    return fit_card(Card(title=title, description=description, fields=fields, footer=footer))
+
+
+def person_pages(credits: Sequence[Credit], per_page: int) -> list[list[str]]:
+    """A person's credit lines, split into pages of at most `per_page` lines that each fit one field."""
+    return limits.pack_pages([person_credit_line(c) for c in credits], per_page=per_page) or [[]]
+
+
+def fit_card(card: Card) -> Card:
+    """Return `card` within every embed limit: each part cut to its own, then the whole to 6,000 characters."""
+    fields = tuple(
+        Field(
+            limits.fit(f.name, limits.FIELD_NAME) or limits.EMPTY_FIELD,
+            limits.fit(f.value, limits.FIELD_VALUE) or limits.EMPTY_FIELD,
+            f.inline,
+        )
+        for f in card.fields[: limits.FIELDS]
+    )
+    fitted = replace(
+        card,
+        title=limits.fit(card.title, limits.EMBED_TITLE) or limits.EMPTY_FIELD,
+        description=limits.fit(card.description, limits.EMBED_DESCRIPTION),
+        fields=fields,
+        footer=limits.fit(card.footer, limits.FOOTER),
+        links=tuple((limits.label(name), url) for name, url in card.links[: limits.BUTTONS_PER_ROW]),
+    )
+    # Over the total: shorten the description first (the facts sit in the fields), then drop the last fields.
+    over = embed_size(fitted) - limits.EMBED_TOTAL
+    if over > 0 and fitted.description:
+        fitted = replace(fitted, description=limits.fit(fitted.description, max(len(fitted.description) - over, 0)))
+    while embed_size(fitted) > limits.EMBED_TOTAL and fitted.fields:
+        fitted = replace(fitted, fields=fitted.fields[:-1])
+    return fitted
+
+
+def embed_size(card: Card) -> int:
+    """The characters Discord counts against an embed's 6,000: title, description, fields and footer."""
+    return (
+        len(card.title)
+        + len(card.description)
+        + len(card.footer)
+        + sum(len(f.name) + len(f.value) for f in card.fields)
+    )
 
 
 def _air_slot(show: Show, airing: schedule.Schedule | None, now: dt.datetime) -> str:
@@ -370,19 +411,11 @@ def plural(count: int, noun: str) -> str:
 
 
 def _fit(text: str, limit: int = FIELD_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return limits.fit(text, limit)
 
 
 def _fit_lines(lines: Iterable[str], limit: int = FIELD_LIMIT) -> str:
-    kept: list[str] = []
-    total = 0
-    for line in lines:
-        if total + len(line) + 1 > limit - 8:
-            kept.append("and more")
-            break
-        kept.append(line)
-        total += len(line) + 1
-    return "\n".join(kept)
+    return limits.fit_lines(lines, limit)
 
 
 _TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")

@@ -109,7 +109,8 @@ class Catalog:
         for episode in episodes:
             self._episodes[episode.show_id].append(episode)
         self.show_index: SearchIndex = build_show_index(self.shows.values())
-        self.person_index: SearchIndex = build_person_index(self.people.values())
+        homes = {p.id: self.person_home(p.id) for p in self.people.values() if p.seed_key is None}
+        self.person_index: SearchIndex = build_person_index(self.people.values(), homes=homes)
         # Bumped by every refresh: a cache of anything built from the catalog is valid while it is unchanged.
         self.generation = 0
         self._schedules: dict[int, Schedule] = {}
@@ -164,13 +165,26 @@ class Catalog:
             if credit.show_id in self.shows
         )
 
+    def person_home(self, person_id: int) -> int | None:
+        """The server whose shard of the person index holds a person, or None for the shared one.
+
+        A person a server added, credited only in that server's shows, is that server's: other servers' searches
+        never read them, so 60 private "Kim Ji" entries in one server cannot crowd out another's results.
+        """
+        person = self.people.get(person_id)
+        if person is None or person.seed_key is not None:
+            return None
+        shows = self.shows
+        guilds = {shows[c.show_id].guild_id for c in self._credits_by_person.get(person_id, ()) if c.show_id in shows}
+        return guilds.pop() if len(guilds) == 1 else None
+
     def search_people(self, query: str, *, guild_id: int | None = None, limit: int = 10) -> list[Hit]:
-        hits = self.person_index.search(query, limit=limit + PEOPLE_SLACK)
+        hits = self.person_index.search(query, limit=limit + PEOPLE_SLACK, guild_id=guild_id)
         return [hit for hit in hits if self.person_visible(hit.id, guild_id)][:limit]
 
     def complete_people(self, prefix: str, *, guild_id: int | None = None, limit: int = 25) -> list[Hit]:
-        hits = self.person_index.complete(prefix, limit=limit)
-        return [hit for hit in hits if self.person_visible(hit.id, guild_id)]
+        hits = self.person_index.complete(prefix, limit=limit + PEOPLE_SLACK, guild_id=guild_id)
+        return [hit for hit in hits if self.person_visible(hit.id, guild_id)][:limit]
 
     def popular_shows(self, *, guild_id: int | None = None, limit: int = 25) -> list[Show]:
         """The shows to suggest before the user types anything: this server's own, then the most popular."""
@@ -379,6 +393,10 @@ class Catalog:
         chosen = [c for c in credits if kind is None or c.kind is kind]
         return sorted(chosen, key=lambda c: (c.kind != CreditKind.CAST, c.billing, c.person_name))
 
+    def credits_of_show_unordered(self, show_id: int) -> list[Credit]:
+        """A show's credits in no particular order: a cheap copy to sort off the event loop."""
+        return list(self._credits_by_show.get(show_id, ()))
+
     def credits_of_person(self, person_id: int, *, guild_id: int | None = None) -> list[Credit]:
         """A person's credits in the shows this server can see, newest first."""
         credits = [
@@ -427,6 +445,18 @@ class Catalog:
     def _swap_show(self, show_id: int, show: Show | None, credits: list[Credit], episodes: list[Episode]) -> None:
         """Replace one show's rows in every structure at once (no await: nobody sees a show half replaced)."""
         old_credits = self._credits_by_show.pop(show_id, [])
+        touched = {c.person_id for c in old_credits} | {c.person_id for c in credits}
+        homes = {person_id: self.person_home(person_id) for person_id in touched}
+        self._replace_show(show_id, show, old_credits, credits, episodes)
+        for person_id, home in homes.items():
+            # A show added, removed or promoted can move a server's person into or out of its shard.
+            person = self.people.get(person_id)
+            if person is not None and self.person_home(person_id) != home:
+                self.person_index.upsert(person_id, person.all_names, guild_id=self.person_home(person_id))
+
+    def _replace_show(
+        self, show_id: int, show: Show | None, old_credits: list[Credit], credits: list[Credit], episodes: list[Episode]
+    ) -> None:
         for person_id in {c.person_id for c in old_credits} | {c.person_id for c in credits}:
             kept = [c for c in self._credits_by_person.get(person_id, ()) if c.show_id != show_id]
             kept.extend(c for c in credits if c.person_id == person_id)
@@ -461,7 +491,7 @@ class Catalog:
             self.person_index.remove(person_id)
             return
         self.people[person_id] = person
-        self.person_index.upsert(person_id, person.all_names)
+        self.person_index.upsert(person_id, person.all_names, guild_id=self.person_home(person_id))
 
 
 @contextlib.contextmanager
@@ -501,7 +531,9 @@ async def open_catalog(
         else:
             report = await repository.load_seed(await asyncio.to_thread(parse_seed, data))
         catalog = await Catalog.load(repository)
-    except BaseException:
+    except BaseException as error:
         await connection.close()
+        if db.is_damaged(error):
+            raise db.damaged(path, error) from error
         raise
     return repository, catalog, report

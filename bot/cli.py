@@ -9,7 +9,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +21,14 @@ from bot.settings import Settings
 from bot.text import checked_query
 
 EXIT_NOT_FOUND = 1
+EXIT_FAILED = 1  # sync: a source could not be reached, or the run passed its time bound
 EXIT_USAGE = 2
+MAX_SYNC_DAYS = 60  # TVmaze publishes schedules about this far ahead; each day costs two requests
+MAX_TRIVIA_SAMPLE = 500
+# A whole run's time bound: the daily sync takes a few minutes; the catalog sync (thousands of shows at TVmaze's
+# rate limit) is resumable, so a run cut short goes on from where it stopped next time.
+SYNC_TIME_LIMIT = 30 * 60
+CATALOG_SYNC_TIME_LIMIT = 6 * 60 * 60
 
 
 # What only reads the catalog: with no database yet it reads the packaged seed rather than create one here.
@@ -80,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "sync", parents=[database_option], help="add upcoming dramas and their episodes from public schedules"
     )
     sync.add_argument("--source", choices=("tvmaze", "tmdb"), help="one source only (default: every configured one)")
-    sync.add_argument("--days", type=_positive, default=14, help="how many days ahead to look (default 14)")
+    sync.add_argument(
+        "--days", type=_at_most(MAX_SYNC_DAYS), default=14,
+        help=f"how many days ahead to look (default 14, at most {MAX_SYNC_DAYS})",
+    )  # fmt: skip
     sync.add_argument("--catalog", action="store_true", help="every Korean drama TVmaze lists, with cast (resumable)")
 
     ask = commands.add_parser("ask", parents=[database_option], help="answer a question about dramas in plain words")
@@ -90,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         "trivia-sample", parents=[database_option], help="print trivia questions with their answers, to judge them"
     )
     trivia.add_argument("--seed", type=int, default=1, help="the random seed; the same seed, the same questions")
-    trivia.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
+    trivia.add_argument(
+        "--count", type=_at_most(MAX_TRIVIA_SAMPLE), default=10,
+        help=f"how many questions (default 10, at most {MAX_TRIVIA_SAMPLE})",
+    )  # fmt: skip
 
     database = commands.add_parser("db", help="maintain the database")
     database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -170,6 +183,23 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sources.http import SourceUnreachable
+
+    limit = CATALOG_SYNC_TIME_LIMIT if args.catalog else SYNC_TIME_LIMIT
+    try:
+        async with asyncio.timeout(limit):
+            return await _sync_sources(args, settings)
+    except SourceUnreachable as error:
+        print(f"\ndramabot: {error}; check the network, or the source's address in the settings.", file=sys.stderr)
+    except TimeoutError:
+        print(
+            f"\ndramabot: the sync did not finish within {limit // 60} minutes; what it merged is kept, run it again.",
+            file=sys.stderr,
+        )
+    return EXIT_FAILED
+
+
+async def _sync_sources(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sync import sync_command
 
     bar = ProgressBar(sys.stderr)
@@ -312,6 +342,16 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _at_most(highest: int) -> Callable[[str], int]:
+    def whole_number(text: str) -> int:
+        value = _positive(text)
+        if value > highest:
+            raise argparse.ArgumentTypeError(f"must be at most {highest}")
+        return value
+
+    return whole_number
 
 
 def _positive_number(text: str) -> float:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
+
+from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +292,25 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
-    except BaseException:
+    except BaseException as error:
         await connection.close()
+        if is_damaged(error):
+            raise damaged(path, error) from error
         raise
     return connection
+
+
+def is_damaged(error: BaseException) -> bool:
+    """Tell whether SQLite failed because the file is not a database or is corrupt (not locked, not a bug)."""
+    return type(error) is sqlite3.DatabaseError  # its subclasses (OperationalError, IntegrityError...) are not
+
+
+def damaged(path: Path | str, error: BaseException) -> ConfigError:
+    """The one-sentence error for a database file SQLite cannot read."""
+    return ConfigError(
+        f"{path} is not a readable Dramabot database ({error}); restore it from a backup or set DATABASE_PATH "
+        "to another file."
+    )
 
 
 async def schema_version(connection: aiosqlite.Connection) -> int:

@@ -11,6 +11,15 @@ from typing import Any
 
 SEOUL = "Asia/Seoul"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# The dates a drama's premiere, finale or episode may fall on. Anything outside is a typo ("0001-01-01") and,
+# once saved, overflows the date arithmetic of countdowns and schedules near datetime's own limits.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+
+
+def is_sane_date(day: dt.date) -> bool:
+    """Tell whether `day` lies in the range the catalog accepts (FIRST_DATE..LAST_DATE)."""
+    return FIRST_DATE <= day <= LAST_DATE
 
 
 class CreditKind(StrEnum):

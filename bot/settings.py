@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from bot.errors import ConfigError
 DEFAULT_DATABASE = Path("data") / "dramabot.sqlite3"
 TVMAZE_API_BASE = "https://api.tvmaze.com"
 TMDB_API_BASE = "https://api.themoviedb.org/3"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ class Settings:
                 for part in (text("OWNER_IDS") or "").replace(" ", ",").split(",")
                 if part
             ),
-            log_level=(text("LOG_LEVEL") or "INFO").upper(),
+            log_level=_log_level(text("LOG_LEVEL")),
             discord_api_base=(text("DISCORD_API_BASE") or "").rstrip("/") or None,
             discord_gateway_url=text("DISCORD_GATEWAY_URL"),
             announce_grace_hours=_number(text("ANNOUNCE_GRACE_HOURS"), "ANNOUNCE_GRACE_HOURS", 6.0),
@@ -81,9 +83,18 @@ def _number(value: str | None, name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         raise ConfigError(f"{name} must be a number, not {value!r}.") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{name} must be a finite number, not {value!r}.")
     if number < 0:
         raise ConfigError(f"{name} cannot be negative.")
     return number
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}.")
+    return level
 
 
 def _positive(value: str | None, name: str, default: float) -> float:

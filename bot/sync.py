@@ -38,7 +38,7 @@ from bot.seed import read_seed
 from bot.settings import Settings
 from bot.sources import Source, SourceCredit, SourceShow, tmdb, tvmaze
 from bot.sources.configured import check_source, open_sources
-from bot.sources.http import CallStats, SourceError
+from bot.sources.http import CallStats, SourceError, SourceUnreachable
 from bot.sources.tmdb import TmdbSource
 from bot.sources.tvmaze import TvmazeSource
 from bot.store import Repository
@@ -303,8 +303,10 @@ class CatalogSync:
         """Fetch and parse one show, or record why it is skipped."""
         try:
             return await source.fetch_show(external_id, today=today)
-        except SourceError as exc:  # unreachable, refused, or malformed
+        except SourceError as exc:  # refused, failing, or malformed
             self._skip(source.name, f"show {external_id}", str(exc))
+        except SourceUnreachable:
+            raise
         except Exception as exc:  # a payload shaped in a way the parser did not foresee
             log.warning("parsing %s show %d failed", source.name, external_id, exc_info=True)
             self._skip(source.name, f"show {external_id}", f"malformed payload: {type(exc).__name__}: {exc}")

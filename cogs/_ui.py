@@ -9,16 +9,16 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from bot import limits
 from bot.app import Dramabot, error_message, send_ephemeral
-from bot.cards import Card
+from bot.cards import Card, fit_card
 from bot.catalog import Catalog, Lookup
 from bot.errors import NotFound
 from bot.models import Person, Show
 from bot.text import QUERY_LIMIT, checked_query
 
 EMBED_COLOUR = discord.Colour(0xE05A7A)
-CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices or select options
-LABEL_LIMIT = 100  # ... each label and value at most 100 characters
+CHOICE_LIMIT = limits.CHOICES  # Discord shows at most 25 autocomplete choices or select options
 # An autocomplete value names the entry by id; Discord shows the user the label, never the value.
 _PICKED = re.compile(r"id:(?P<id>\d{1,19})")
 
@@ -34,12 +34,13 @@ def dramabot(interaction: discord.Interaction[Any]) -> Dramabot:
 
 
 def card_embed(card: Card) -> discord.Embed:
-    """Turn a card into an embed (the card already fits Discord's limits)."""
+    """Turn a card into an embed, fitted to Discord's limits (bot/limits.py) on the way."""
+    card = fit_card(card)
     embed = discord.Embed(
         title=card.title, description=card.description or None, colour=EMBED_COLOUR, url=card.url or None
     )
     for field in card.fields:
-        embed.add_field(name=field.name, value=field.value or "—", inline=field.inline)
+        embed.add_field(name=field.name, value=field.value, inline=field.inline)
     if card.image_url:
         embed.set_image(url=card.image_url)
     if card.footer:
@@ -53,7 +54,7 @@ def link_buttons(card: Card, view: discord.ui.View | None = None) -> discord.ui.
         return view
     view = view or discord.ui.View(timeout=None)
     for label, url in card.links:
-        view.add_item(discord.ui.Button(label=label, url=url))
+        view.add_item(discord.ui.Button(label=limits.label(label), url=url))
     return view
 
 
@@ -88,7 +89,8 @@ class PageButton(
     def __init__(self, kind: str, state: str, page: int, label: str, *, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label, custom_id=f"page:{kind}:{state}:{page}", style=discord.ButtonStyle.secondary,
+                label=limits.label(label), custom_id=f"page:{kind}:{state}:{page}",
+                style=discord.ButtonStyle.secondary,
                 disabled=disabled,
             )
         )  # fmt: skip
@@ -129,7 +131,7 @@ def show_label(show: Show) -> str:
     label = f"{show.title} ({show.year})" if show.year else show.title
     if show.hangul_title:
         label += f" · {show.hangul_title}"
-    return label[:LABEL_LIMIT]
+    return limits.choice_name(label)
 
 
 def show_choice(show: Show) -> app_commands.Choice[str]:
@@ -143,7 +145,7 @@ def show_choices(catalog: Catalog, current: str, guild_id: int | None) -> list[a
         shows = [catalog.shows[hit.id] for hit in catalog.complete_shows(text, guild_id=guild_id, limit=CHOICE_LIMIT)]
     else:
         shows = catalog.popular_shows(guild_id=guild_id, limit=CHOICE_LIMIT)
-    return [show_choice(show) for show in shows[:CHOICE_LIMIT]]
+    return [show_choice(show) for show in shows[: limits.CHOICES]]
 
 
 def lookup_show(catalog: Catalog, value: str, guild_id: int | None) -> Lookup[Show]:
@@ -205,4 +207,4 @@ class PersonLookupArg(app_commands.Transformer[Dramabot]):
             return []
         catalog = interaction.client.catalog
         hits = catalog.complete_people(text, guild_id=interaction.guild_id, limit=CHOICE_LIMIT)
-        return [app_commands.Choice(name=hit.name[:LABEL_LIMIT], value=f"id:{hit.id}") for hit in hits]
+        return [app_commands.Choice(name=limits.choice_name(hit.name), value=f"id:{hit.id}") for hit in hits]

@@ -2,30 +2,60 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import functools
 import logging
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
 from bot.app import Dramabot
-from bot.ask import QUESTION_LIMIT, answer, checked_question, question_in, reply_to_mention
+from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
+from bot.ask.cooldown import QuestionCooldown, slow_down
+from bot.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 NO_PINGS = discord.AllowedMentions.none()
-MESSAGE_LIMIT = 2000  # Discord's cap on a message's content
 
 
 class Ask(commands.Cog):
     def __init__(self, bot: Dramabot) -> None:
         self.bot = bot
+        self.cooldown = QuestionCooldown()
+        # One worker: questions wait their turn off the event loop, each bounded by bot/ask/budget.py, so a burst
+        # of hostile ones costs one core at most and never the loop that every server shares.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dramabot-ask")
 
     async def cog_load(self) -> None:
-        # The title lookups /drama shares; /ask's own people and character lookups are built by the first
-        # question, so that start-up does not wait for them.
+        # The title lookups /drama shares; /ask's own people and character lookups are built in the worker
+        # before the first question, so that start-up does not wait for them.
         self.bot.catalog.prepare_lookups()
+
+    async def cog_unload(self) -> None:
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    async def _off_loop(self, work: Callable[..., T], question: str, guild_id: int | None, now: dt.datetime) -> T:
+        """Run `work(question, catalog, guild_id=, now=)` in the worker; again if a catalog edit tripped it up."""
+        catalog = self.bot.catalog
+        loop = asyncio.get_running_loop()
+        call = functools.partial(_prepared, work, question, catalog, guild_id=guild_id, now=now)
+        generation = catalog.generation
+        try:
+            return await loop.run_in_executor(self._worker, call)
+        except (RuntimeError, KeyError, IndexError):
+            # Edits swap rows in on the loop while the worker reads: a dict that changed size mid-iteration is a
+            # race, not a bug, and the catalog is whole again by now.
+            if catalog.generation == generation:
+                raise
+            return await loop.run_in_executor(self._worker, call)
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="A question about a drama, e.g. “who plays Lee Eun Soo in Soundtrack #1?”")
@@ -34,12 +64,15 @@ class Ask(commands.Cog):
     ) -> None:
         """Ask a question about a drama in plain words: who plays whom, who directed it, when it airs."""
         # The bot's clock, not the wall clock: `dramabot console --clock-speed` runs it faster for demos.
-        result = answer(
-            checked_question(question), self.bot.catalog, guild_id=interaction.guild_id, now=self.bot.clock.now()
-        )
+        now = self.bot.clock.now()
+        asked = checked_question(question)
+        if wait := self.cooldown.wait(interaction.user.id, now):
+            await interaction.response.send_message(slow_down(wait), ephemeral=True)
+            return
+        result = await self._off_loop(answer, asked, interaction.guild_id, now)
         # A found answer is for the whole channel; "I don't know" only for the asker.
         await interaction.response.send_message(
-            result.text[:MESSAGE_LIMIT], ephemeral=not result.found, allowed_mentions=NO_PINGS
+            limits.message(result.text), ephemeral=not result.found, allowed_mentions=NO_PINGS
         )
 
     @commands.Cog.listener()
@@ -52,9 +85,13 @@ class Ask(commands.Cog):
         if question is None:
             return
         guild_id = message.guild.id if message.guild else None
-        reply = reply_to_mention(question, self.bot.catalog, guild_id=guild_id, now=self.bot.clock.now())
+        now = self.bot.clock.now()
+        if wait := self.cooldown.wait(message.author.id, now):
+            reply = slow_down(wait)
+        else:
+            reply = await self._off_loop(reply_to_mention, question, guild_id, now)
         try:
-            await message.reply(reply[:MESSAGE_LIMIT], mention_author=False, allowed_mentions=NO_PINGS)
+            await message.reply(limits.message(reply), mention_author=False, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("could not answer a mention in channel %s", message.channel.id, exc_info=True)
 
@@ -66,6 +103,12 @@ class Ask(commands.Cog):
         if isinstance(error, commands.CommandNotFound):
             return
         log.error("error in text command %s", context.command, exc_info=error)
+
+
+def _prepared(work: Callable[..., T], question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime) -> T:
+    # Lookups rebuilt after a catalog change are not the question's cost: build them before its budget starts.
+    prepare(catalog)
+    return work(question, catalog, guild_id=guild_id, now=now)
 
 
 async def setup(bot: Dramabot) -> None:

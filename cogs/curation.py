@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
 from bot.app import Dramabot
 from bot.cards import show_card
 from bot.curation.cards import (
@@ -99,7 +100,7 @@ class PromptButton(discord.ui.Button["Prompt"]):
     """One answer to a confirmation: its action, or None to cancel."""
 
     def __init__(self, label: str, style: discord.ButtonStyle, action: Action | None) -> None:
-        super().__init__(label=label[:80], style=style)
+        super().__init__(label=limits.label(label), style=style)
         self.action = action
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -401,7 +402,7 @@ class Curation(commands.Cog):
             # Through the one error handler, like every refusal: the user reads every problem line.
             raise InvalidInput(rejected_import_text(rejected)) from rejected
         names = ", ".join(row.draft.title for row in rows[:10]) + (" …" if len(rows) > 10 else "")
-        await interaction.followup.send(f"Imported {len(rows)} dramas: {names}", ephemeral=True)
+        await interaction.followup.send(limits.message(f"Imported {len(rows)} dramas: {names}"), ephemeral=True)
 
     @catalog_commands.command(name="export")
     @app_commands.describe(format="The file format (the same one /catalog import reads)")

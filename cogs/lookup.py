@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Dramabot
-from bot.cards import person_card, show_card
+from bot.cards import person_card, person_pages, show_card
 from bot.catalog import Lookup as Found
 from bot.errors import NotFound
 from bot.models import Person, Show
@@ -65,7 +65,7 @@ class Lookup(commands.Cog):
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         catalog = self.bot.catalog
         card = person_card(catalog, person, guild_id=guild_id, page=page, per_page=PERSON_PAGE)
-        pages = max(1, -(-len(catalog.credits_of_person(person.id, guild_id=guild_id)) // PERSON_PAGE))
+        pages = len(person_pages(catalog.credits_of_person(person.id, guild_id=guild_id), PERSON_PAGE))
         page = min(max(page, 0), pages - 1)
         return card_embed(card), page_buttons(self.page_kind, str(person.id), page, pages, ("Newer", "Older"))
 

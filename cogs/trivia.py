@@ -25,6 +25,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
 from bot.app import Dramabot, report_unexpected, send_ephemeral
 from bot.errors import Forbidden, InvalidInput
 from bot.models import Show
@@ -103,7 +104,7 @@ class AnswerButton(
     ) -> None:  # fmt: skip
         super().__init__(
             discord.ui.Button(
-                label=label or LETTERS[option], style=style, disabled=disabled,
+                label=limits.label(label or LETTERS[option]), style=style, disabled=disabled,
                 custom_id=f"trivia:{game_id}:{round_number}:{option}",
             )
         )  # fmt: skip

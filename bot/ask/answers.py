@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.ask.budget import Budget, OverBudget
 from bot.ask.dates import airing_today, airing_week, episode_date, finale, finished, next_episode, premiere
 from bot.ask.names import Context
 from bot.ask.people import actor_of_character, character_of_actor, filmography, first, latest, together
@@ -39,12 +40,25 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def answer(question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime) -> Answer:
-    """Answer a drama question from the catalog, or say plainly that the catalog does not know."""
+def answer(
+    question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime, budget: Budget | None = None
+) -> Answer:
+    """Answer a drama question from the catalog, or say plainly that the catalog does not know.
+
+    The work is bounded by `budget` (a fresh `Budget` by default): a question that needs more lookups or time
+    than it allows is declined in one sentence.
+    """
     folded = fold(question.strip()[:QUESTION_LIMIT])
     if not folded:
         return decline("unknown", "Ask me something about a drama, for example “who directed Signal?”.")
-    ctx = Context(catalog, guild_id, now, folded)
+    ctx = Context(catalog, guild_id, now, folded, budget)
+    try:
+        return _answer(ctx, folded)
+    except OverBudget as tangled:
+        return decline("unknown", tangled.message)
+
+
+def _answer(ctx: Context, folded: str) -> Answer:
     failed: Answer | None = None
     for rule in RULES:
         matched = rule.pattern.match(folded)

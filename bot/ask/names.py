@@ -17,6 +17,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from bot import schedule
+from bot.ask.budget import Budget
 from bot.catalog import Catalog, Lookup
 from bot.errors import InvalidInput, NotFound
 from bot.models import Credit, CreditKind, Person, Show
@@ -147,8 +148,11 @@ _NETWORK_ALIASES = {
 class Context:
     """One question being answered: the catalog, the server, the time, and name lookups on them."""
 
-    def __init__(self, catalog: Catalog, guild_id: int | None, now: dt.datetime, question: str) -> None:
+    def __init__(
+        self, catalog: Catalog, guild_id: int | None, now: dt.datetime, question: str, budget: Budget | None = None
+    ) -> None:
         self.catalog = catalog
+        self.budget = budget if budget is not None else Budget()
         self.guild_id = guild_id
         self.now = schedule.require_aware(now, "now")
         self.question = question
@@ -174,6 +178,7 @@ class Context:
         dropped); each cut that names a show is ranked, exact and sure first. When none does, the nearest titles
         are kept in `show_suggestions` for the refusal.
         """
+        self.budget.spend()
         trimmed = _season_last(_SHOW_PREFIX.sub("", span))
         spans = edge_variants(trimmed)
         # "mirror 2021" or "mirror from 2021": the year picks among shows of one title (below), it is no part of it.
@@ -222,6 +227,8 @@ class Context:
     # people
 
     def find_person(self, span: str) -> NameMatch | None:
+        self.budget.spend()
+
         def search(text: str) -> list[Hit]:
             hits = self.catalog.search_people(text, guild_id=self.guild_id, limit=6)
             if hits and hits[0].score >= 100.0:
@@ -257,6 +264,7 @@ class Context:
 
     def roles_in_show(self, show_id: int, span: str) -> list[CastMatch]:
         """The show's cast credits whose character the span names, best first."""
+        self.budget.spend()
         span = _character_span(span)
         roles = [
             CastMatch(c, _character_score(span, c.character))
@@ -267,6 +275,7 @@ class Context:
 
     def roles_anywhere(self, span: str) -> list[CastMatch]:
         """Every visible cast credit whose character the span names almost exactly, best and most popular first."""
+        self.budget.spend()
         want = normalize(_character_span(span)).replace(" ", "")
         if len(want) < 4:
             return []
@@ -296,6 +305,7 @@ class Context:
 
     def find_network(self, asked: str) -> str | None:
         """The catalog's spelling of a network a user named ("netflix" -> "Netflix", "kbs" -> "KBS2"), if any."""
+        self.budget.spend()
         wanted = normalize(asked).replace(" ", "")
         wanted = _NETWORK_ALIASES.get(wanted, wanted)
         if not wanted:

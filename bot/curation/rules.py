@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.catalog import Catalog, Lookup
 from bot.errors import Forbidden, InvalidInput
-from bot.models import SEOUL, WEEKDAYS, Person, Role, Show
+from bot.models import FIRST_DATE, LAST_DATE, SEOUL, WEEKDAYS, Person, Role, Show, is_sane_date
 from bot.text import normalize, same_name, search_key
 
 T = TypeVar("T")
@@ -84,12 +84,17 @@ def parse_date(text: str, what: str = "premiere") -> dt.date:
     try:
         if not _DATE.match(value):
             raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         article = "an" if what[:1] in "aeiou" else "a"  # "an air date", "a premiere date"
         raise InvalidInput(
             f"“{value[:40]}” is not {article} {what} date; write it as YYYY-MM-DD, e.g. 2026-03-04."
         ) from None
+    if not is_sane_date(day):
+        raise InvalidInput(
+            f"{value} is not a plausible {what} date; give one between {FIRST_DATE.year} and {LAST_DATE.year}."
+        )
+    return day
 
 
 def parse_air_days(text: str) -> tuple[int, ...]:

@@ -281,9 +281,18 @@ def build_show_index(shows: Iterable[Show]) -> SearchIndex:
     return index
 
 
-def build_person_index(people: Iterable[Person], *, popularity: Mapping[int, float] | None = None) -> SearchIndex:
-    """Index every person under all their names; `popularity` (person id -> [0, 1]) breaks ties."""
+def build_person_index(
+    people: Iterable[Person],
+    *,
+    popularity: Mapping[int, float] | None = None,
+    homes: Mapping[int, int | None] | None = None,
+) -> SearchIndex:
+    """Index every person under all their names; `popularity` (person id -> [0, 1]) breaks ties.
+
+    `homes` (person id -> server id) puts a server's own people in that server's shard; the rest are shared.
+    """
     weights = popularity or {}
+    home = (homes or {}).get
     index = SearchIndex()
-    index.extend((person.id, person.all_names, weights.get(person.id, 0.0), None) for person in people)
+    index.extend((person.id, person.all_names, weights.get(person.id, 0.0), home(person.id)) for person in people)
     return index

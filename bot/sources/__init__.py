@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Self, TypedDict, Unpack
 
 import aiohttp
 
-from bot.models import CreditKind, Role, Status
+from bot.models import CreditKind, Role, Status, is_sane_date
 from bot.ratelimit import RateLimiter
 from bot.sources.http import (
     JsonClient,
@@ -118,9 +118,12 @@ def optional_date(value: Any, what: str) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
-        return dt.date.fromisoformat(str(value))
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         raise MalformedPayload(f"{what} is not a date: {value!r}") from None
+    if not is_sane_date(day):
+        raise MalformedPayload(f"{what} is out of the catalog's range: {value!r}")
+    return day
 
 
 def text_or_none(value: Any) -> str | None:

@@ -44,6 +44,13 @@ class MalformedPayload(SourceError):
     """The source answered something this parser cannot read; the record is skipped."""
 
 
+class SourceUnreachable(Exception):
+    """The source's host refuses connections or its name does not resolve: the whole run stops, not one record.
+
+    Not a SourceError, which skips one record and goes on: every other address is on the same host.
+    """
+
+
 class ResponseCache(Protocol):
     """Where answers are kept for conditional requests: (ETag, Last-Modified, body) by redacted URL."""
 
@@ -130,6 +137,8 @@ class JsonClient:
                     retry_after = response.headers.get("Retry-After")
                     etag = response.headers.get("ETag")
                     last_modified = response.headers.get("Last-Modified")
+            except aiohttp.ClientConnectorError as exc:
+                raise SourceUnreachable(f"{self.name} cannot be reached at {self._base} ({_why(exc)})") from None
             except (aiohttp.ClientError, TimeoutError) as exc:
                 # The exception's text may carry the URL with its secrets: only its type is kept.
                 if attempt == self._max_retries:
@@ -171,6 +180,14 @@ class JsonClient:
         self.stats.waited += delay
         log.info("%s: %s gave %s; retrying in %.1f s", self.name, shown, why, delay)
         await self._sleep(delay)
+
+
+def _why(exc: aiohttp.ClientConnectorError) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "its name does not resolve"
+    if isinstance(exc.os_error, ConnectionRefusedError):
+        return "the connection was refused"
+    return exc.os_error.strerror or type(exc.os_error).__name__
 
 
 def _decode(body: bytes, shown: str) -> Any:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.models import SEOUL, CreditKind, Role, Status
+from bot.models import SEOUL, CreditKind, Role, Status, is_sane_date
 from bot.sources import (
     MalformedPayload,
     Source,
@@ -31,7 +31,7 @@ from bot.sources import (
     status_from_words,
     text_or_none,
 )
-from bot.sources.http import NotFoundError
+from bot.sources.http import NotFoundError, SourceUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +169,8 @@ def _episodes(items: Any, what: str) -> tuple[SourceEpisode, ...]:
             raise MalformedPayload(f"{what}'s episode {season}x{number} airs at {stamp!r}, not a time") from None
         if air_at.tzinfo is None:
             raise MalformedPayload(f"{what}'s episode {season}x{number} air time {stamp!r} has no offset")
+        if not is_sane_date(air_at.date()):
+            raise MalformedPayload(f"{what}'s episode {season}x{number} air time {stamp!r} is out of range")
         regular.append((season, number, air_at.astimezone(dt.UTC), text_or_none(item.get("name"))))
     if len({season for season, *_ in regular}) <= 1:
         return tuple(SourceEpisode(number, air_at, title) for _, number, air_at, title in regular)
@@ -269,6 +271,8 @@ class TvmazeSource(Source):
             )  # fmt: skip
             try:
                 shows.update(dramas_in_schedule(await self.client.get_json(path, params)))
+            except SourceUnreachable:
+                raise
             except Exception as exc:  # one bad day must not stop the others
                 failures.append((label, _reason(exc)))
         return shows, failures

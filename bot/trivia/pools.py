@@ -35,10 +35,11 @@ SAME_NAME_RATIO = 80
 def pool_snapshot(catalog: Catalog, guild_id: int | None) -> tuple[list[Show], list[Credit]]:
     """Read what one server may be asked about: the shows it sees and their credits.
 
-    One synchronous step: on the event loop, no catalog write can interleave with it.
+    One synchronous step: on the event loop, no catalog write can interleave with it. The credits are copied
+    unsorted (sorting every show's took 100 ms of the loop at the seed's scale); `TriviaPool` orders them.
     """
     shows = catalog.visible_shows(guild_id)
-    return shows, [credit for show in shows for credit in catalog.credits_of_show(show.id)]
+    return shows, [credit for show in shows for credit in catalog.credits_of_show_unordered(show.id)]
 
 
 class Subject(NamedTuple):
@@ -82,6 +83,8 @@ class TriviaPool:
                 self.cast[credit.show_id].append(credit)
             elif credit.kind is CreditKind.DIRECTOR:
                 self._directors[credit.show_id].append(credit)
+        for credits_of_one in (*self.cast.values(), *self._directors.values()):
+            credits_of_one.sort(key=lambda c: (c.billing, c.person_name))  # billing order, as the catalog has it
         self.franchise = {show_id: franchise_key(show.title) for show_id, show in self.shows.items()}
         self.franchises_of_name: dict[str, set[str]] = {
             name: {self.franchise[show_id] for show_id in show_ids} for name, show_ids in self.shows_of_name.items()

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from bot import limits
 from bot.cards import Card, Field
 from bot.models import LeaderboardEntry, PlayerStats, Show, Standing
 from bot.schedule import discord_timestamp
 from bot.trivia.rules import LETTERS
 from bot.trivia.session import AnswerOutcome, EndReason, RoundResult, TriviaSession
 
-BUTTON_LABEL_LIMIT = 80  # Discord cuts a button's label at 80 characters
+BUTTON_LABEL_LIMIT = limits.LABEL  # Discord cuts a button's label at 80 characters
 GAME_OVER = "That trivia game is over; /trivia start begins a new one."
 STOPPING = "Stopping the game; the final scores follow."
 INTERRUPTED = "The trivia game in this channel was ended by a restart of the bot; /trivia start begins a new one."
@@ -32,7 +33,7 @@ def _plural(count: int, noun: str) -> str:
 def option_label(index: int, option: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
     """A button's label: "B) Kim Soo Hyun", cut to Discord's 80 characters."""
     label = f"{LETTERS[index]}) {option}"
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    return limits.fit(label, limit)
 
 
 # -- a game ----------------------------------------------------------------------------------------------------
