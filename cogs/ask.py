@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import Dramabot
 from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
+from bot.ask.personal import Asker
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,12 @@ class Ask(commands.Cog):
     async def cog_load(self) -> None:
         prepare(self.bot.catalog)
 
+    async def _asker(self, user_id: int) -> Asker:
+        """Who asks: their list, and the recommender's index (built off the loop) for "what should I watch after"."""
+        recommendations: Any = self.bot.get_cog("Recommendations")
+        index = await recommendations.recommender.index() if recommendations is not None else None
+        return Asker(user_id, tuple(await self.bot.repository.list_entries(user_id)), index)
+
     @app_commands.command(name="ask")
     @app_commands.describe(question="A question about a drama, e.g. “who plays Lee Eun Soo in Soundtrack #1?”")
     async def ask(
@@ -32,12 +39,15 @@ class Ask(commands.Cog):
     ) -> None:
         """Ask a question about a drama in plain words: who plays whom, who directed it, when it airs."""
         # The bot's clock, not the wall clock: `dramabot console --clock-speed` runs it faster for demos.
+        asker = await self._asker(interaction.user.id)
         result = answer(
-            checked_question(question), self.bot.catalog, guild_id=interaction.guild_id, now=self.bot.clock.now()
-        )
-        # A found answer is for the whole channel; "I don't know" only for the asker.
+            checked_question(question), self.bot.catalog, guild_id=interaction.guild_id, now=self.bot.clock.now(),
+            asker=asker,
+        )  # fmt: skip
+        # A found answer is for the whole channel; "I don't know", and anything from the asker's list, only for them.
+        private = not result.found or result.intent == "my_list"
         await interaction.response.send_message(
-            result.text[:MESSAGE_LIMIT], ephemeral=not result.found, allowed_mentions=NO_PINGS
+            result.text[:MESSAGE_LIMIT], ephemeral=private, allowed_mentions=NO_PINGS
         )
 
     @commands.Cog.listener()
@@ -50,7 +60,8 @@ class Ask(commands.Cog):
         if question is None:
             return
         guild_id = message.guild.id if message.guild else None
-        reply = reply_to_mention(question, self.bot.catalog, guild_id=guild_id, now=self.bot.clock.now())
+        asker = await self._asker(message.author.id)
+        reply = reply_to_mention(question, self.bot.catalog, guild_id=guild_id, now=self.bot.clock.now(), asker=asker)
         try:
             await message.reply(reply[:MESSAGE_LIMIT], mention_author=False, allowed_mentions=NO_PINGS)
         except discord.HTTPException:

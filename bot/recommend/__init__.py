@@ -58,11 +58,10 @@ class Recommender:
         if self._index is not None and self._index[0] == generation:
             return self._index[1]
         shows = dict(self._catalog.shows)  # a snapshot: a refresh may swap shows while a thread reads
-        if self.heavy:
-            index = await asyncio.to_thread(build_index, shows, self._catalog)
-        else:
-            index = build_index(shows, self._catalog)
-        self._index = (generation, index)
+        # Always in a thread: ~0.1 s at the seed's size, seconds at 100k titles. Scoring is light enough to stay.
+        index = await asyncio.to_thread(build_index, shows, self._catalog)
+        if self._catalog.generation == generation:
+            self._index = (generation, index)
         return index
 
     async def recommend(self, request: Request) -> list[Pick]:
