@@ -68,5 +68,5 @@ class Recommender:
         index = await self.index()
         shows, people = self._catalog.shows, self._catalog.people
         if self.heavy:
-            return await asyncio.to_thread(recommend, index, request, dict(shows), people)
+            return await asyncio.to_thread(recommend, index, request, shows, people)  # reads by key only
         return recommend(index, request, shows, people)

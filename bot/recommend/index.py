@@ -60,6 +60,15 @@ def features_of(show: Show, credits: Iterable[Credit]) -> Features:
     )  # fmt: skip
 
 
+def standing(f: Features, least_popular: int) -> float:
+    """Up to about 1.0 for a well-rated, popular show: a tie-breaker, never a reason on its own with a profile."""
+    rating = max(0.0, min(((f.rating or 0.0) - 7.0) / 3.0, 1.0)) * 0.5
+    popularity = 0.0
+    if f.popularity is not None:
+        popularity = 0.5 * (1.0 - math.log1p(f.popularity) / math.log1p(least_popular + 1))
+    return rating + popularity
+
+
 class RecommendIndex:
     """Every show's features, and for each writer, director, lead and genre the shows that have it."""
 
@@ -80,8 +89,16 @@ class RecommendIndex:
                 self.by_lead[person].append(show_id)
             for genre in f.genres:
                 self.by_genre[genre].append(show_id)
+        ranked = [f.popularity for f in self.features.values() if f.popularity is not None]
+        self.least_popular = max(ranked, default=1)
+        # Every posting list most popular first: a common genre ("drama": 40% of the catalog) or a prolific actor
+        # is counted over the head of its list only (bot/recommend/score.py), which bounds the work at any size.
+        self.rank = {i: f.popularity or self.least_popular + 1 for i, f in self.features.items()}
+        for postings in (self.by_writer, self.by_director, self.by_lead, self.by_genre):
+            for ids in postings.values():
+                ids.sort(key=lambda i: (self.rank[i], i))
+        self.standing = {i: standing(f, self.least_popular) for i, f in self.features.items()}
+        self.by_standing = sorted(self.features, key=lambda i: (-round(self.standing[i], 6), self.rank[i], i))
         total = max(len(self.features), 1)
         # A shared rare tag ("medical") says more than a shared common one ("drama").
         self.genre_weight = {g: math.log(1 + total / len(ids)) for g, ids in self.by_genre.items()}
-        ranked = [f.popularity for f in self.features.values() if f.popularity is not None]
-        self.least_popular = max(ranked, default=1)

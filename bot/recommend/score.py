@@ -10,9 +10,7 @@ the same picks.
 from __future__ import annotations
 
 import heapq
-import math
 import re
-from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +22,9 @@ PICKS = 5
 WRITER, DIRECTOR, LEAD, LEAD_CAP = 5.0, 4.0, 2.5, 2
 NETWORK, ERA, ERA_YEARS = 0.6, 0.6, 3
 GENRES = 0.7  # times the shared genres' rarity (log inverse frequency)
-GENRE_SHORTLIST = 300  # genre-only candidates fully scored, picked by shared-genre count and popularity
+SHORTLIST = 250  # candidates scored in full, chosen by a rough sum of what they share with the liked shows
+GENRE_DEPTH = 4000  # of each genre's shows (most popular first), how many count towards the shortlist
+PERSON_DEPTH = 200  # the same for each writer's, director's and lead's shows
 _YEARS = re.compile(
     r"^\s*(?:(?P<decade>(?:19|20)\d0)s|(?P<start>(?:19|20)\d\d)(?:\s*(?:-|–|to)\s*(?P<end>(?:19|20)\d\d))?)\s*$"
 )
@@ -104,18 +104,10 @@ def recommend(
     allowed = _allowed(index, request)
     if not liked:
         return _by_standing(index, request, allowed, shows)
-    candidates: set[int] = set()
-    for like in liked:
-        for postings, people_ids in (
-            (index.by_writer, like.writers), (index.by_director, like.directors), (index.by_lead, like.leads)
-        ):  # fmt: skip
-            for person in people_ids:
-                candidates.update(i for i in postings.get(person, ()) if allowed(i))
-    candidates |= _genre_shortlist(index, liked, allowed)
+    candidates = _shortlist(index, liked, allowed, filtered=not request.filters.empty)
     scored = [_score(index, index.features[i], liked, shows, people) for i in candidates]
-    best = heapq.nsmallest(
-        request.limit, scored, key=lambda p: (-round(p.score, 6), _rank(index, p.show_id), p.show_id)
-    )
+    order = lambda p: (-round(p.score, 6), index.rank[p.show_id], p.show_id)  # noqa: E731
+    best = heapq.nsmallest(request.limit, scored, key=order)
     return [p for p in best if p.score > 0]
 
 
@@ -136,30 +128,32 @@ class _Admit:
         return r.filters.empty or r.filters.admit(f)
 
 
-def _genre_shortlist(index: RecommendIndex, liked: Sequence[Features], allowed: _Admit) -> set[int]:
-    shared: Counter[int] = Counter()
-    for genre in set().union(*(f.genres for f in liked)):
-        shared.update(index.by_genre.get(genre, ()))
-    least = index.least_popular + 1
-    best = heapq.nsmallest(
-        GENRE_SHORTLIST * 2,
-        shared.items(),
-        key=lambda item: (-item[1], index.features[item[0]].popularity or least, item[0]),
-    )
-    return {show_id for show_id, _count in best if allowed(show_id)}
+def _shortlist(index: RecommendIndex, liked: Sequence[Features], allowed: _Admit, *, filtered: bool) -> list[int]:
+    """The SHORTLIST shows most likely to score best, by a rough sum of what they share, to be scored in full.
 
-
-def _rank(index: RecommendIndex, show_id: int) -> int:
-    return index.features[show_id].popularity or index.least_popular + 1
-
-
-def _standing(index: RecommendIndex, f: Features) -> float:
-    """Up to about 1.0 for a well-rated, popular show: a tie-breaker, never a reason on its own with a profile."""
-    rating = max(0.0, min(((f.rating or 0.0) - 7.0) / 3.0, 1.0)) * 0.5
-    popularity = 0.0
-    if f.popularity is not None:
-        popularity = 0.5 * (1.0 - math.log1p(f.popularity) / math.log1p(index.least_popular + 1))
-    return rating + popularity
+    Bounded: each posting list (most popular first) is read to its PERSON_DEPTH or GENRE_DEPTH head only.
+    """
+    rough: dict[int, float] = {}
+    get = rough.get
+    for like in liked:
+        for postings, people_ids, weight in (
+            (index.by_writer, like.writers, WRITER), (index.by_director, like.directors, DIRECTOR),
+            (index.by_lead, like.leads, LEAD),
+        ):  # fmt: skip
+            for person in people_ids:
+                for i in postings.get(person, ())[:PERSON_DEPTH]:
+                    rough[i] = get(i, 0.0) + weight
+        for genre in like.genres:
+            weight = GENRES * index.genre_weight.get(genre, 0.0)
+            for i in index.by_genre.get(genre, ())[:GENRE_DEPTH]:
+                rough[i] = get(i, 0.0) + weight
+    rank = index.rank
+    order = [(-round(w, 6), rank[i], i) for i, w in rough.items()]
+    if filtered:  # filters may leave few: keep only what they admit before choosing
+        order = [o for o in order if allowed(o[2])]
+        return [i for _w, _r, i in heapq.nsmallest(SHORTLIST, order)]
+    chosen = [i for _w, _r, i in heapq.nsmallest(SHORTLIST + len(liked) * 4 + 50, order) if allowed(i)]
+    return chosen[:SHORTLIST]
 
 
 def _score(
@@ -169,7 +163,7 @@ def _score(
     shows: Mapping[int, Show],
     people: Mapping[int, Person],
 ) -> Pick:
-    score = _standing(index, f)
+    score = index.standing[f.show_id]
     reasons: list[tuple[float, str]] = []
     for like in liked:
         name = shows[like.show_id].title if like.show_id in shows else "a show you liked"
@@ -210,10 +204,12 @@ def _score(
 
 def _by_standing(index: RecommendIndex, request: Request, allowed: _Admit, shows: Mapping[int, Show]) -> list[Pick]:
     """Without a liked show: the best-rated, most popular shows the filters admit."""
-    ids = [i for i in index.features if allowed(i)]
-    best = heapq.nsmallest(
-        request.limit, ids, key=lambda i: (-round(_standing(index, index.features[i]), 6), _rank(index, i), i)
-    )
+    best: list[int] = []
+    for show_id in index.by_standing:  # best first: usually only the first few are read
+        if allowed(show_id):
+            best.append(show_id)
+            if len(best) == request.limit:
+                break
     picks = []
     for show_id in best:
         f = index.features[show_id]
@@ -223,7 +219,7 @@ def _by_standing(index: RecommendIndex, request: Request, allowed: _Admit, shows
         if f.rating:
             reasons.append(f"rated {f.rating:.1f}")
         matched = _filter_reason(request.filters, shows[show_id] if show_id in shows else None)
-        picks.append(Pick(show_id, _standing(index, f), tuple([*matched, *reasons]) or ("in the catalog",)))
+        picks.append(Pick(show_id, index.standing[show_id], tuple([*matched, *reasons]) or ("in the catalog",)))
     return picks
 
 
