@@ -165,29 +165,24 @@ class Announcements(commands.Cog):
         """Post one announcement in its channel, pinging the server's role and nobody else (a reminder: DM it)."""
         item, channel_id, role_id = announcement.item, announcement.channel_id, announcement.role_id
         if item.is_reminder:
-            return await self._sending(send_reminder(self.bot, announcement), channel_id)
+            return await self._sending(send_reminder(self.bot, announcement), channel_id, what="reminder")
         channel = self.bot.get_partial_messageable(channel_id, guild_id=item.guild_id)
         mentions = (
             discord.AllowedMentions(everyone=False, users=False, replied_user=False, roles=[discord.Object(role_id)])
             if role_id
             else discord.AllowedMentions.none()
         )
-        try:
+
+        async def post() -> int:
             message = await channel.send(
                 content=f"<@&{role_id}>" if role_id else None,
                 embed=card_embed(announcement.card),
                 allowed_mentions=mentions,
                 nonce=item.nonce,  # discord.py adds enforce_nonce: a resend after a crash returns the first message
             )
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise PermanentFailure(describe_http_error(error, channel_id)) from error
-        except discord.HTTPException as error:
-            if error.status == 429 or error.status >= 500:
-                raise _temporary(error) from error
-            raise Undeliverable(f"Discord rejected the announcement ({error.status}: {error.text})") from error
-        except (aiohttp.ClientError, OSError) as error:
-            raise _unreachable(error) from error
-        return message.id
+            return message.id
+
+        return await self._sending(post(), channel_id)
 
     async def find_announcement(self, lookup: Lookup) -> int | None:
         """Return the id of the bot's message carrying `lookup.reference` in its footer, or None if there is none.
@@ -225,8 +220,9 @@ class Announcements(commands.Cog):
                     LOOKUP_PAGES)  # fmt: skip
         return None
 
-    async def _sending(self, request: Awaitable[int], channel_id: int) -> int:
-        """Await a reminder's request, turning Discord's answers into the outbox's three failures."""
+    async def _sending(self, request: Awaitable[int], channel_id: int, *, what: str = "announcement") -> int:
+        """Await a request that posts (or opens the DM for) an announcement or a reminder, turning Discord's answers
+        into the outbox's three failures."""
         try:
             return await request
         except (discord.Forbidden, discord.NotFound) as error:
@@ -234,7 +230,7 @@ class Announcements(commands.Cog):
         except discord.HTTPException as error:
             if error.status == 429 or error.status >= 500:
                 raise _temporary(error) from error
-            raise Undeliverable(f"Discord rejected the reminder ({error.status}: {error.text})") from error
+            raise Undeliverable(f"Discord rejected the {what} ({error.status}: {error.text})") from error
         except (aiohttp.ClientError, OSError) as error:
             raise _unreachable(error) from error
 

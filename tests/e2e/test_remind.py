@@ -126,6 +126,7 @@ async def test_closed_dms_pause_reminders_and_the_next_command_says_so_once(
 
 @pytest.fixture
 async def slow_fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord that forgets nonces after 0.5 s and answers each post 1 s after making it."""
     fake = FakeDiscord(nonce_memory=0.5, message_answer_delay=1.0)
     await fake.start()
     try:
