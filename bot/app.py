@@ -37,6 +37,9 @@ EXTENSIONS = (
     "cogs.curation",
     "cogs.ask",
     "cogs.sync",
+    "cogs.lists",
+    "cogs.remind",
+    "cogs.recommend",
 )
 EPHEMERAL_APOLOGY = "Sorry, something went wrong on my side (error id {error_id}). Please try again later."
 

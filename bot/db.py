@@ -268,6 +268,81 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX announce_outbox_due ON announce_outbox (state, due_at);
     CREATE INDEX announce_outbox_by_guild ON announce_outbox (guild_id, state);
     """,
+    # 7: personal lists and reminder DMs. `list_entries` holds each user's shows (a server's own show carries the
+    # server, so it is shown only there); `list_owners` their sharing and reminder settings; `list_servers` where
+    # each used /list (whose members /list top counts). Reminders ride in the announcement outbox: a row with a
+    # `user_id` is a DM to that user (guild_id 0, channel_id the user's id, the DM opened when sent), one per
+    # (user, show, episode). The outbox is rebuilt with every row kept, to widen its unique key.
+    """
+    CREATE TABLE list_entries (
+        user_id    INTEGER NOT NULL,
+        show_id    INTEGER NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
+        guild_id   INTEGER,
+        status     TEXT NOT NULL
+                   CHECK (status IN ('watching', 'completed', 'plan_to_watch', 'on_hold', 'dropped')),
+        episode    INTEGER NOT NULL DEFAULT 0 CHECK (episode >= 0),
+        score      INTEGER CHECK (score BETWEEN 1 AND 10),
+        added_at   TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, show_id)
+    );
+    CREATE INDEX list_entries_by_show ON list_entries (show_id);
+
+    CREATE TABLE list_owners (
+        user_id         INTEGER PRIMARY KEY,
+        shared          INTEGER NOT NULL DEFAULT 0,
+        reminders       INTEGER NOT NULL DEFAULT 0,
+        reminders_since TEXT,
+        paused_reason   TEXT,
+        paused_at       TEXT,
+        pause_told      INTEGER NOT NULL DEFAULT 1,
+        updated_at      TEXT NOT NULL
+    );
+
+    CREATE TABLE list_servers (
+        guild_id INTEGER NOT NULL,
+        user_id  INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, user_id)
+    );
+    CREATE INDEX list_servers_by_user ON list_servers (user_id);
+
+    CREATE TABLE announce_outbox_v7 (
+        id               INTEGER PRIMARY KEY,
+        guild_id         INTEGER NOT NULL,
+        user_id          INTEGER NOT NULL DEFAULT 0,
+        show_id          INTEGER NOT NULL,
+        episode          INTEGER NOT NULL,
+        kind             TEXT NOT NULL CHECK (kind IN ('premiere', 'episode')),
+        due_at           TEXT NOT NULL,
+        air_at           TEXT NOT NULL,
+        time_known       INTEGER NOT NULL DEFAULT 1,
+        channel_id       INTEGER NOT NULL,
+        state            TEXT NOT NULL DEFAULT 'pending'
+                         CHECK (state IN ('pending', 'claimed', 'held', 'sent', 'skipped', 'failed')),
+        nonce            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        unsure           INTEGER NOT NULL DEFAULT 0,
+        attempt_at       TEXT,
+        next_attempt_at  TEXT,
+        claimed_at       TEXT,
+        sent_at          TEXT,
+        message_id       INTEGER,
+        error            TEXT,
+        created_at       TEXT NOT NULL,
+        UNIQUE (guild_id, user_id, show_id, episode, kind)
+    );
+    INSERT INTO announce_outbox_v7 (id, guild_id, user_id, show_id, episode, kind, due_at, air_at, time_known,
+        channel_id, state, nonce, attempts, unsure, attempt_at, next_attempt_at, claimed_at, sent_at, message_id,
+        error, created_at)
+    SELECT id, guild_id, 0, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts,
+        unsure, attempt_at, next_attempt_at, claimed_at, sent_at, message_id, error, created_at
+    FROM announce_outbox;
+    DROP TABLE announce_outbox;
+    ALTER TABLE announce_outbox_v7 RENAME TO announce_outbox;
+    CREATE INDEX announce_outbox_due ON announce_outbox (state, due_at);
+    CREATE INDEX announce_outbox_by_guild ON announce_outbox (guild_id, state);
+    CREATE INDEX announce_outbox_by_user ON announce_outbox (user_id, state) WHERE user_id != 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -197,10 +197,17 @@ class Due:
     time_known: bool
     channel_id: int
     total: int | None = None  # the show's episode count when planned, for the text (not stored in the outbox)
+    user_id: int = 0  # a reminder DM to this user (guild_id 0, channel_id the user's id); 0: a channel announcement
 
     @property
     def key(self) -> tuple[int, int, int, str]:
         return (self.guild_id, self.show_id, self.episode, str(self.kind))
+
+    @property
+    def nonce(self) -> str:
+        if self.user_id:
+            return reminder_nonce(self.user_id, self.show_id, self.episode)
+        return announcement_nonce(*self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +233,23 @@ class OutboxItem:
     error: str | None = None
     unsure: bool = False
     attempt_at: dt.datetime | None = None
+    user_id: int = 0  # a reminder: DMed to this user, `channel_id` holding the user's id; 0: a channel announcement
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.user_id != 0
 
 
 def announcement_nonce(guild_id: int, show_id: int, episode: int, kind: str) -> str:
     """A stable 25-character nonce per announcement, so Discord drops a resend after a crash (enforce_nonce)."""
     digest = hashlib.sha256(f"{guild_id}:{show_id}:{episode}:{kind}".encode()).hexdigest()
     return "a" + digest[:24]
+
+
+def reminder_nonce(user_id: int, show_id: int, episode: int) -> str:
+    """A stable 25-character nonce per (user, show, episode) reminder DM."""
+    digest = hashlib.sha256(f"remind:{user_id}:{show_id}:{episode}".encode()).hexdigest()
+    return "r" + digest[:24]
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,3 +318,63 @@ class PlayerStats:
     @property
     def accuracy(self) -> float:
         return self.correct / self.answered if self.answered else 0.0
+
+
+# -- personal lists and reminders ----------------------------------------------------------------------------
+
+
+class WatchStatus(StrEnum):
+    WATCHING = "watching"
+    COMPLETED = "completed"
+    PLAN_TO_WATCH = "plan_to_watch"
+    ON_HOLD = "on_hold"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One show on one user's list; `guild_id` is the server that owns the show (None: a shared show)."""
+
+    user_id: int
+    show_id: int
+    status: WatchStatus
+    episode: int = 0  # episodes watched
+    score: int | None = None  # 1-10
+    guild_id: int | None = None
+    added_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListOwner:
+    """What the bot keeps about a list's owner: whether the list is shared, and their reminder settings.
+
+    `reminders_since`: when reminders were turned on (nothing that fell due earlier is sent). `paused_reason`:
+    Discord refused a DM (50007); `pause_told`: whether the user has been told so since.
+    """
+
+    user_id: int
+    shared: bool = False
+    reminders: bool = False
+    reminders_since: dt.datetime | None = None
+    paused_reason: str | None = None
+    paused_at: dt.datetime | None = None
+    pause_told: bool = True
+
+    @property
+    def reminding(self) -> bool:
+        """Whether reminder DMs go out now: turned on and not paused by a Discord refusal."""
+        return self.reminders and self.paused_reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerFavourite:
+    """A show's average score among the members of a server who share their lists."""
+
+    show_id: int
+    average: float
+    scores: int

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
@@ -27,6 +28,7 @@ from bot.cards import MODE_LABELS, STATUS_LOOKAHEAD, announce_status_card, annou
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, Show
 from cogs._ui import CHOICE_LIMIT, ShowArg, card_embed, show_choice
+from cogs.remind import reminder_channel, send_reminder
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,14 @@ class Announcements(commands.Cog):
         self.announcer.catalog_changed(show_id)
 
     @commands.Cog.listener()
+    async def on_reminder_settings_change(self, user_id: int) -> None:
+        try:
+            await self.announcer.reminders_changed(user_id)
+        except Exception:  # the announcer re-reads a user's settings before each reminder; this only makes it sooner
+            log.warning("could not apply user %s's new reminder settings at once", user_id, exc_info=True)
+            self.announcer.wake()
+
+    @commands.Cog.listener()
     async def on_announce_settings_change(self, guild_id: int) -> None:
         try:
             await self.announcer.settings_changed(guild_id)
@@ -152,30 +162,27 @@ class Announcements(commands.Cog):
     # -- sending --------------------------------------------------------------------------------------------
 
     async def send_announcement(self, announcement: Announcement) -> int:
-        """Post one announcement in its channel, pinging the server's role and nobody else."""
+        """Post one announcement in its channel, pinging the server's role and nobody else (a reminder: DM it)."""
         item, channel_id, role_id = announcement.item, announcement.channel_id, announcement.role_id
+        if item.is_reminder:
+            return await self._sending(send_reminder(self.bot, announcement), channel_id, what="reminder")
         channel = self.bot.get_partial_messageable(channel_id, guild_id=item.guild_id)
         mentions = (
             discord.AllowedMentions(everyone=False, users=False, replied_user=False, roles=[discord.Object(role_id)])
             if role_id
             else discord.AllowedMentions.none()
         )
-        try:
+
+        async def post() -> int:
             message = await channel.send(
                 content=f"<@&{role_id}>" if role_id else None,
                 embed=card_embed(announcement.card),
                 allowed_mentions=mentions,
                 nonce=item.nonce,  # discord.py adds enforce_nonce: a resend after a crash returns the first message
             )
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise PermanentFailure(describe_http_error(error, channel_id)) from error
-        except discord.HTTPException as error:
-            if error.status == 429 or error.status >= 500:
-                raise _temporary(error) from error
-            raise Undeliverable(f"Discord rejected the announcement ({error.status}: {error.text})") from error
-        except (aiohttp.ClientError, OSError) as error:
-            raise _unreachable(error) from error
-        return message.id
+            return message.id
+
+        return await self._sending(post(), channel_id)
 
     async def find_announcement(self, lookup: Lookup) -> int | None:
         """Return the id of the bot's message carrying `lookup.reference` in its footer, or None if there is none.
@@ -183,6 +190,9 @@ class Announcements(commands.Cog):
         Reads the channel forward from just before the attempt began (Discord returns embeds, not nonces).
         """
         me = self.bot.user.id if self.bot.user else None
+        if lookup.user_id:  # a reminder: look in the user's DM channel, which Discord opens again as it was
+            channel = await self._sending(reminder_channel(self.bot, lookup.user_id), lookup.channel_id)
+            lookup = dataclasses.replace(lookup, channel_id=channel)
         since = self._discord_time(lookup.since)
         after = discord.utils.time_snowflake(since - LOOKUP_BEFORE)
         until = discord.utils.time_snowflake(since + LOOKUP_AFTER)
@@ -209,6 +219,20 @@ class Announcements(commands.Cog):
         log.warning("gave up looking for %s in channel %s after %d pages", lookup.reference, lookup.channel_id,
                     LOOKUP_PAGES)  # fmt: skip
         return None
+
+    async def _sending(self, request: Awaitable[int], channel_id: int, *, what: str = "announcement") -> int:
+        """Await a request that posts (or opens the DM for) an announcement or a reminder, turning Discord's answers
+        into the outbox's three failures."""
+        try:
+            return await request
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise PermanentFailure(describe_http_error(error, channel_id)) from error
+        except discord.HTTPException as error:
+            if error.status == 429 or error.status >= 500:
+                raise _temporary(error) from error
+            raise Undeliverable(f"Discord rejected the {what} ({error.status}: {error.text})") from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise _unreachable(error) from error
 
     def _discord_time(self, moment: dt.datetime) -> dt.datetime:
         """The wall-clock time of a moment on the bot's clock (a demo clock runs faster than Discord's)."""

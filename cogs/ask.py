@@ -18,6 +18,7 @@ from bot import limits
 from bot.app import Dramabot
 from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
 from bot.ask.cooldown import QuestionCooldown, slow_down
+from bot.ask.personal import Asker
 from bot.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,14 @@ class Ask(commands.Cog):
     async def cog_unload(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
 
-    async def _off_loop(self, work: Callable[..., T], question: str, guild_id: int | None, now: dt.datetime) -> T:
-        """Run `work(question, catalog, guild_id=, now=)` in the worker; again if a catalog edit tripped it up."""
+    async def _off_loop(
+        self, work: Callable[..., T], question: str, guild_id: int | None, now: dt.datetime, asker: Asker
+    ) -> T:
+        """Run `work(question, catalog, guild_id=, now=, asker=)` in the worker; again if a catalog edit tripped
+        it up."""
         catalog = self.bot.catalog
         loop = asyncio.get_running_loop()
-        call = functools.partial(_prepared, work, question, catalog, guild_id=guild_id, now=now)
+        call = functools.partial(_prepared, work, question, catalog, guild_id=guild_id, now=now, asker=asker)
         generation = catalog.generation
         try:
             return await loop.run_in_executor(self._worker, call)
@@ -56,6 +60,13 @@ class Ask(commands.Cog):
             if catalog.generation == generation:
                 raise
             return await loop.run_in_executor(self._worker, call)
+
+    async def _asker(self, user_id: int) -> Asker:
+        """Who asks: their list, and the recommender's index for "what should I watch after" when one is built
+        (else the worker builds one: most questions need none, so none waits for it)."""
+        recommendations: Any = self.bot.get_cog("Recommendations")
+        index = recommendations.recommender.ready_index() if recommendations is not None else None
+        return Asker(user_id, tuple(await self.bot.repository.list_entries(user_id)), index)
 
     @app_commands.command(name="ask")
     @app_commands.describe(question="A question about a drama, e.g. “who plays Lee Eun Soo in Soundtrack #1?”")
@@ -69,10 +80,12 @@ class Ask(commands.Cog):
         if wait := self.cooldown.wait(interaction.user.id, now):
             await interaction.response.send_message(slow_down(wait), ephemeral=True)
             return
-        result = await self._off_loop(answer, asked, interaction.guild_id, now)
-        # A found answer is for the whole channel; "I don't know" only for the asker.
+        asker = await self._asker(interaction.user.id)
+        result = await self._off_loop(answer, asked, interaction.guild_id, now, asker)
+        # A found answer is for the whole channel; "I don't know", and anything from the asker's list, only for them.
+        private = not result.found or result.intent == "my_list"
         await interaction.response.send_message(
-            limits.message(result.text), ephemeral=not result.found, allowed_mentions=NO_PINGS
+            limits.message(result.text), ephemeral=private, allowed_mentions=NO_PINGS
         )
 
     @commands.Cog.listener()
@@ -89,7 +102,8 @@ class Ask(commands.Cog):
         if wait := self.cooldown.wait(message.author.id, now):
             reply = slow_down(wait)
         else:
-            reply = await self._off_loop(reply_to_mention, question, guild_id, now)
+            asker = await self._asker(message.author.id)
+            reply = await self._off_loop(reply_to_mention, question, guild_id, now, asker)
         try:
             await message.reply(limits.message(reply), mention_author=False, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
@@ -105,10 +119,12 @@ class Ask(commands.Cog):
         log.error("error in text command %s", context.command, exc_info=error)
 
 
-def _prepared(work: Callable[..., T], question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime) -> T:
+def _prepared(
+    work: Callable[..., T], question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime, asker: Asker
+) -> T:
     # Lookups rebuilt after a catalog change are not the question's cost: build them before its budget starts.
     prepare(catalog)
-    return work(question, catalog, guild_id=guild_id, now=now)
+    return work(question, catalog, guild_id=guild_id, now=now, asker=asker)
 
 
 async def setup(bot: Dramabot) -> None:

@@ -62,6 +62,7 @@ class Lookup:
     channel_id: int
     reference: str
     since: dt.datetime
+    user_id: int = 0  # a reminder: look in this user's DM channel (`channel_id` then holds the user's id)
 
 
 Send = Callable[[Announcement], Awaitable[int]]

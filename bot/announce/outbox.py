@@ -51,17 +51,18 @@ from bot.announce.delivery import (
     announcement_reference,
     backoff,
 )
+from bot.announce.direct import DirectMessages, reminder_announcement
 from bot.announce.plan import (
     ShowCatalog,
-    Triage,
     airings_between,
+    first_state,
     next_due_after,
     plan,
     schedules_of,
-    triage,
 )
 from bot.cards import announcement_text
-from bot.models import Due, GuildAnnounceSettings, OutboxItem
+from bot.lists.reminders import plan_reminders
+from bot.models import Due, GuildAnnounceSettings, ListOwner, OutboxItem
 from bot.ratelimit import ChannelRateLimiter
 from bot.schedule import Schedule
 from bot.store import Repository, utc_now
@@ -91,14 +92,9 @@ class MaterializeReport:
     new: int = 0
 
 
-def _first_state(due: Due, settings: GuildAnnounceSettings, now: dt.datetime, grace: dt.timedelta) -> str:
-    if triage(due.due_at, now, grace) is Triage.SKIP:
-        return "skipped"
-    return "held" if settings.paused_reason else "pending"
-
-
-class Announcer:
-    """The outbox service: store what falls due, deliver it, and sleep until the next due moment."""
+class Announcer(DirectMessages):
+    """The outbox service: store what falls due, deliver it, and sleep until the next due moment (reminder DMs
+    too: bot/announce/direct.py)."""
 
     def __init__(
         self,
@@ -167,14 +163,9 @@ class Announcer:
         self._settings.pop(guild_id, None)
         self._settings_changes += 1
         settings = await self._settings_of(guild_id)
-        purged: list[OutboxItem] = []
-        for channel_id, queue in self._queues.items():
-            if any(i.guild_id == guild_id for i in queue) and not _delivers_to(settings, channel_id):
-                purged += [i for i in queue if i.guild_id == guild_id]
-                kept = [i for i in queue if i.guild_id != guild_id]
-                queue.clear()
-                queue.extend(kept)
-        self._backlog -= len(purged)
+        purged = self._take_queued(
+            lambda i, channel_id: i.guild_id == guild_id and not _delivers_to(settings, channel_id)
+        )
         await self._settle(guild_id, settings, [i.id for i in purged])
         self.wake()
 
@@ -245,7 +236,9 @@ class Announcer:
         self._remember(settings, changes)
         by_guild = {s.guild_id: s for s in settings}
         planned = plan(settings, await self._repository.all_follows(), airings)
-        return [(due, _first_state(due, by_guild[due.guild_id], now, self.grace)) for due in planned]
+        rows = [(due, first_state(due, by_guild[due.guild_id], now, self.grace)) for due in planned]
+        reminders = plan_reminders(await self._repository.reminder_subscriptions(), airings)
+        return rows + [(due, first_state(due, owner, now, self.grace)) for due, owner in reminders]
 
     async def next_wake(self, now: dt.datetime) -> dt.datetime | None:
         """Return the next moment something falls due or may be retried, or None if nothing is known."""
@@ -267,7 +260,7 @@ class Announcer:
         self._claimed.update(item.id for item in items)
         self._starved = len(items) == room  # more may be waiting: claim again once the backlog halves
         try:
-            unknown = {item.guild_id for item in items} - self._settings.keys()
+            unknown = {item.guild_id for item in items if not item.is_reminder} - self._settings.keys()
             if len(unknown) > 1:  # one read, not one per server
                 changes = self._settings_changes
                 self._remember(await self._repository.all_announce_settings(), changes)
@@ -291,12 +284,17 @@ class Announcer:
             self._remember([settings] if settings else [], changes)
         return settings
 
-    def _announcement(self, item: OutboxItem, settings: GuildAnnounceSettings, channel_id: int) -> Announcement | None:
+    def _announcement(
+        self, item: OutboxItem, settings: GuildAnnounceSettings | ListOwner, channel_id: int
+    ) -> Announcement | None:
         """Make a claimed row ready to post in `channel_id`, or None if its show left the catalog."""
         show = self._catalog.shows.get(item.show_id)
         if show is None:
             return None
         schedule = self._catalog.schedule_of(show)
+        if item.is_reminder:
+            return reminder_announcement(item, show, schedule)
+        assert isinstance(settings, GuildAnnounceSettings)
         card = announcement_text(
             show, episode=item.episode, total=schedule.total if schedule else None, kind=item.kind,
             air_at=item.air_at, time_known=item.time_known, reference=announcement_reference(item.nonce),
@@ -338,11 +336,14 @@ class Announcer:
             if not self._workers:
                 self._idle.set()
 
-    async def _still_wanted(self, item: OutboxItem, channel_id: int) -> GuildAnnounceSettings | None:
-        """Return the server's settings if this row still goes to `channel_id`; otherwise put it where it belongs.
+    async def _still_wanted(self, item: OutboxItem, channel_id: int) -> GuildAnnounceSettings | ListOwner | None:
+        """Return the server's settings (a reminder: its user's) if this row still goes to `channel_id`; otherwise
+        put it where it belongs.
 
         During a stop nothing new is sent: the row goes back to pending.
         """
+        if item.is_reminder:
+            return await self._reminder_wanted(item)
         settings = await self._settings_of(item.guild_id)
         if self._stopping.is_set():
             await self._record("a released row", lambda: self._repository.release([item.id]))
@@ -423,7 +424,9 @@ class Announcer:
 
     async def _look_up(self, item: OutboxItem) -> int | None:
         """Find the row's announcement in the channel of its last attempt (None: it is not there)."""
-        lookup = Lookup(item.channel_id, announcement_reference(item.nonce), item.attempt_at or item.due_at)
+        lookup = Lookup(
+            item.channel_id, announcement_reference(item.nonce), item.attempt_at or item.due_at, user_id=item.user_id
+        )
         async with self._requests:
             await self.limiter.acquire_global()
             try:
@@ -441,6 +444,9 @@ class Announcer:
         self.failures += 1
         repository = self._repository
         now = self._clock()
+        if item.is_reminder:
+            await self._pause_reminders(item, reason, now)
+            return
         # Held, with the server's other waiting rows: once an admin fixes the channel they go out, within grace.
         await self._record("a pause", lambda: repository.pause_announcements(item.guild_id, reason, now))
         await self._record("a held row", lambda: repository.hold([item.id], PAUSED))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, Show
+from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, ListOwner, Show
 from bot.schedule import Schedule, ScheduledEpisode, local_to_utc, require_aware, show_zone
 
 DATE_ONLY_HOUR = dt.time(9, 0)
@@ -86,6 +86,13 @@ def kind_of(episode_number: int) -> AnnouncementKind:
 def triage(due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> Triage:
     """Deliver what fell due within the grace window (late but useful); skip anything older."""
     return Triage.SKIP if require_aware(now) - require_aware(due_at) > grace else Triage.DELIVER
+
+
+def first_state(due: Due, settings: GuildAnnounceSettings | ListOwner, now: dt.datetime, grace: dt.timedelta) -> str:
+    """The state a newly planned row is stored in: skipped (too old), held (its server or user is paused), pending."""
+    if triage(due.due_at, now, grace) is Triage.SKIP:
+        return "skipped"
+    return "held" if settings.paused_reason else "pending"
 
 
 def airings_between(schedules: Iterable[Schedule], start: dt.datetime, end: dt.datetime) -> list[Airing]:

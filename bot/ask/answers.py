@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from bot.ask.budget import Budget, OverBudget
 from bot.ask.dates import airing_today, airing_week, episode_date, finale, finished, next_episode, premiere
 from bot.ask.names import Context
 from bot.ask.people import actor_of_character, character_of_actor, filmography, first, latest, together
+from bot.ask.personal import Asker, my_list, what_to_watch
 from bot.ask.question import HOW_TO_ASK, QUESTION_LIMIT, checked_question, fold
 from bot.ask.rules import RULES
 from bot.ask.shows import cast, director, episodes, genre, network, seasons, shared_cast, writer
@@ -40,32 +42,48 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# The questions about the asker: their handlers also receive who asks (None: nobody known, the command line).
+PERSONAL: dict[str, Callable[[Context, dict[str, str], Asker | None], Answer]] = {
+    "recommend": what_to_watch,
+    "my_list": my_list,
+}
+
+
 def answer(
-    question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime, budget: Budget | None = None
+    question: str,
+    catalog: Catalog,
+    *,
+    guild_id: int | None,
+    now: dt.datetime,
+    budget: Budget | None = None,
+    asker: Asker | None = None,
 ) -> Answer:
     """Answer a drama question from the catalog, or say plainly that the catalog does not know.
 
     The work is bounded by `budget` (a fresh `Budget` by default): a question that needs more lookups or time
-    than it allows is declined in one sentence.
+    than it allows is declined in one sentence. `asker` is who asks, for the questions about their own list.
     """
     folded = fold(question.strip()[:QUESTION_LIMIT])
     if not folded:
         return decline("unknown", "Ask me something about a drama, for example “who directed Signal?”.")
     ctx = Context(catalog, guild_id, now, folded, budget)
     try:
-        return _answer(ctx, folded)
+        return _answer(ctx, folded, asker)
     except OverBudget as tangled:
         return decline("unknown", tangled.message)
 
 
-def _answer(ctx: Context, folded: str) -> Answer:
+def _answer(ctx: Context, folded: str, asker: Asker | None) -> Answer:
     failed: Answer | None = None
     for rule in RULES:
         matched = rule.pattern.match(folded)
         if matched is None:
             continue
         groups = {k: v for k, v in matched.groupdict().items() if v}
-        result = HANDLERS[rule.intent](ctx, groups)
+        if rule.intent in PERSONAL:
+            result = PERSONAL[rule.intent](ctx, groups, asker)
+        else:
+            result = HANDLERS[rule.intent](ctx, groups)
         if result.found:
             return result
         # Of the readings that failed, report one that at least found the drama or person asked about.
@@ -76,7 +94,9 @@ def _answer(ctx: Context, folded: str) -> Answer:
     return _fallback(ctx, folded)
 
 
-def reply_to_mention(text: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime) -> str:
+def reply_to_mention(
+    text: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime, asker: Asker | None = None
+) -> str:
     """Return the reply to a question asked by @mention: the answer, or a hint when there is no question."""
     if not text.strip():
         return HOW_TO_ASK
@@ -84,7 +104,10 @@ def reply_to_mention(text: str, catalog: Catalog, *, guild_id: int | None, now: 
         question = checked_question(text)
     except InvalidInput as error:
         return error.message
-    return answer(question, catalog, guild_id=guild_id, now=now).text
+    result = answer(question, catalog, guild_id=guild_id, now=now, asker=asker)
+    if result.intent == "my_list" and result.show_ids:  # a reply everyone in the channel reads: the list is private
+        return "Your list is private: ask me with /ask, and only you will see the answer."
+    return result.text
 
 
 def _fallback(ctx: Context, folded: str) -> Answer:

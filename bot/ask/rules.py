@@ -15,6 +15,8 @@ from dataclasses import dataclass
 __all__ = ["INTENTS", "RULES", "Rule"]
 
 INTENTS = (
+    "recommend",
+    "my_list",
     "together",
     "shared_cast",
     "seasons",
@@ -86,6 +88,25 @@ def rules(intent: str, *patterns: str) -> list[Rule]:
 
 
 RULES: tuple[Rule, ...] = (
+    # what to watch after a show (the recommender), and what the asker is watching (their own list)
+    *rules(
+        "recommend",
+        (
+            rf"(?:what|which)\s+(?:{_DRAMA}\s+)?(?:should|could|can|shall|do you think)\s+i\s+(?:watch|see|try)\s+"
+            rf"(?:next\s+)?(?:after|now that i finished|since i liked|if i liked|if i like)\s+{_SHOW}(?:\s+next)?"
+        ),
+        rf"(?:what|which)\s+(?:{_DRAMA}\s+)?(?:to|should i)\s+watch\s+(?:next\s+)?after\s+{_SHOW}",
+        (
+            r"(?:recommend|suggest)\s+(?:me\s+)?(?:a\s+|some\s+|something\s+|anything\s+)?"
+            rf"(?:{_DRAMA}\s+)?(?:like|similar to)\s+{_SHOW}"
+        ),
+        rf"(?:any|what|which)\s+(?:other\s+)?{_DRAMA}\s+(?:are\s+)?(?:like|similar to)\s+{_SHOW}",
+    ),
+    *rules(
+        "my_list",
+        r"what\s+am\s+i\s+(?:currently\s+)?watching(?:\s+(?:now|right now|at the moment))?",
+        r"(?:whats|what is)\s+on\s+my\s+(?:watch\s*)?list",
+    ),
     # shows with both A and B
     *rules(
         "together",

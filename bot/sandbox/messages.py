@@ -372,6 +372,8 @@ class MessageStore:
     def _check_bot_can_send(self, channel: FakeChannel, has_files: bool) -> None:
         guild = self.world.guild_of(channel)
         if guild is None:
+            if channel.is_dm and channel.recipient is not None and channel.recipient.id in self.world.closed_dms:
+                raise DiscordHTTPError(403, 50007, "Cannot send messages to this user")
             return
         perms = guild.channel_permissions(channel, self.world.bot.id)
         needed = Permission.VIEW_CHANNEL | Permission.SEND_MESSAGES | (Permission.ATTACH_FILES if has_files else 0)

@@ -104,6 +104,8 @@ class FakeDiscord(Driver):
         self.user = world.user
         self.channel = world.channel
         self.add_user = world.add_user
+        self.close_dms = world.close_dms
+        self.dm_channel = world.dm_channel_if_open
         self.command = commands.command
         self.commands = commands.commands
         self.wait_until = monitor.wait_until

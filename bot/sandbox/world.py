@@ -38,6 +38,7 @@ class World:
         self.other_guild = self._make_guild("Other Server", ["general", "announcements"])
         self.guilds: dict[int, FakeGuild] = {g.id: g for g in (self.guild, self.other_guild)}
         self._dm_channels: dict[int, FakeChannel] = {}
+        self.closed_dms: set[int] = set()  # users who accept no DM from the bot: Discord answers 403 50007
         self.snowflake.count_no_more()
 
     def _make_guild(self, name: str, channel_names: Sequence[str]) -> FakeGuild:
@@ -115,6 +116,18 @@ class World:
                 self.snowflake(), f"dm-{person.username}", None, type=ChannelType.DM, recipient=person
             )
         return self._dm_channels[person.id]
+
+    def close_dms(self, user: UserRef, closed: bool = True) -> None:
+        """Make `user` refuse (or accept again) the bot's DMs, as a user who turned off direct messages does."""
+        person = self.user(user)
+        if closed:
+            self.closed_dms.add(person.id)
+        else:
+            self.closed_dms.discard(person.id)
+
+    def dm_channel_if_open(self, user: UserRef) -> FakeChannel | None:
+        """Return the DM channel with `user` if the bot ever opened one (tests read what it sent there)."""
+        return self._dm_channels.get(self.user(user).id)
 
     def add_user(self, username: str, *, guilds: Iterable[FakeGuild] = (), roles: Iterable[str] = ()) -> FakeUser:
         """Create one more person, a member of `guilds` with the named roles (call before the bot connects)."""

@@ -11,6 +11,7 @@ from bot.store.announce import AnnounceStore
 from bot.store.audit import AuditStore
 from bot.store.base import Clock, utc_now
 from bot.store.catalog import SHOW_FIELDS, CatalogStore
+from bot.store.lists import ListStore
 from bot.store.seed import SeedStore
 from bot.store.sources import SourcesStore
 from bot.store.trivia import TriviaStore
@@ -18,5 +19,5 @@ from bot.store.trivia import TriviaStore
 __all__ = ["SHOW_FIELDS", "Clock", "Repository", "SeedReport", "utc_now"]
 
 
-class Repository(CatalogStore, SeedStore, AuditStore, SourcesStore, TriviaStore, AnnounceStore):
+class Repository(CatalogStore, SeedStore, AuditStore, SourcesStore, TriviaStore, AnnounceStore, ListStore):
     """The one place that speaks SQL: a single aiosqlite connection, which tasks use one turn at a time."""

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.db import DURABLE_SYNCHRONOUS, SYNCHRONOUS
-from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, OutboxItem, announcement_nonce
+from bot.models import AnnouncementKind, AnnounceMode, Due, GuildAnnounceSettings, OutboxItem
 from bot.store.base import atomic, datetime_or_none, iso, iso_or_none, isolated, parse_datetime
 from bot.store.meta import MetaStore
 
@@ -31,8 +31,10 @@ _ANNOUNCE_COLUMNS = (
 )
 _OUTBOX_COLUMNS = (
     "id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts, sent_at,"
-    " message_id, error, unsure, attempt_at"
+    " message_id, error, unsure, attempt_at, user_id"
 )
+# A reminder row (user_id != 0) is claimable while its user's reminders are on and not paused.
+_REMINDING = "SELECT user_id FROM list_owners WHERE reminders = 1 AND paused_reason IS NULL"
 
 
 class AnnounceStore(MetaStore):
@@ -148,10 +150,11 @@ class AnnounceStore(MetaStore):
         async with self._durable():
             before = self._db.total_changes
             await self._db.executemany(
-                "INSERT OR IGNORE INTO announce_outbox (guild_id, show_id, episode, kind, due_at, air_at, time_known,"
-                " channel_id, state, nonce, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(d.guild_id, d.show_id, d.episode, str(d.kind), iso(d.due_at), iso(d.air_at), int(d.time_known),
-                  d.channel_id, state, announcement_nonce(*d.key), _FIRST_ERRORS.get(state), now)
+                "INSERT OR IGNORE INTO announce_outbox (guild_id, user_id, show_id, episode, kind, due_at, air_at,"
+                " time_known, channel_id, state, nonce, error, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(d.guild_id, d.user_id, d.show_id, d.episode, str(d.kind), iso(d.due_at), iso(d.air_at),
+                  int(d.time_known), d.channel_id, state, d.nonce, _FIRST_ERRORS.get(state), now)
                  for d, state in rows],
             )  # fmt: skip
             added = self._db.total_changes - before
@@ -203,16 +206,17 @@ class AnnounceStore(MetaStore):
 
     @atomic
     async def resume_held(self) -> int:
-        """Return the held rows of servers whose announcements are active again to pending; return how many."""
+        """Return the held rows of servers (and reminder users) active again to pending; return how many."""
         cursor = await self._db.execute(
-            "UPDATE announce_outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'held' AND guild_id IN"
-            " (SELECT guild_id FROM announce_settings WHERE enabled = 1 AND paused_reason IS NULL"
-            " AND channel_id IS NOT NULL)"
+            "UPDATE announce_outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'held' AND"
+            " ((user_id = 0 AND guild_id IN (SELECT guild_id FROM announce_settings WHERE enabled = 1"
+            f" AND paused_reason IS NULL AND channel_id IS NOT NULL)) OR (user_id != 0 AND user_id IN ({_REMINDING})))"
         )
         return max(cursor.rowcount, 0)
 
     async def claim_due(self, now: dt.datetime, *, limit: int = 100) -> list[OutboxItem]:
-        """Claim up to `limit` pending rows that are due, of servers whose announcements are active.
+        """Claim up to `limit` pending rows that are due, of servers whose announcements are active (and reminders
+        of users whose reminders are on and not paused; a reminder keeps its channel, the user's DM).
 
         A row is claimed under its server's current channel, and its attempt starts now; unless an earlier attempt
         may have posted it (unsure): that one keeps the channel and time of that attempt, where it is looked up
@@ -222,11 +226,13 @@ class AnnounceStore(MetaStore):
             async with self._db.execute(
                 "UPDATE announce_outbox SET state = 'claimed', claimed_at = ?, attempts = attempts + 1,"
                 " attempt_at = CASE WHEN unsure = 1 THEN IFNULL(attempt_at, due_at) ELSE ? END,"
-                " channel_id = CASE WHEN unsure = 1 THEN channel_id ELSE (SELECT s.channel_id FROM announce_settings"
-                " AS s WHERE s.guild_id = announce_outbox.guild_id) END"
-                " WHERE id IN (SELECT o.id FROM announce_outbox AS o JOIN announce_settings AS s"
-                " ON s.guild_id = o.guild_id WHERE o.state = 'pending' AND IFNULL(o.next_attempt_at, o.due_at) <= ?"
-                " AND s.enabled = 1 AND s.paused_reason IS NULL AND s.channel_id IS NOT NULL"
+                " channel_id = CASE WHEN unsure = 1 OR user_id != 0 THEN channel_id ELSE (SELECT s.channel_id"
+                " FROM announce_settings AS s WHERE s.guild_id = announce_outbox.guild_id) END"
+                " WHERE id IN (SELECT o.id FROM announce_outbox AS o LEFT JOIN announce_settings AS s"
+                " ON s.guild_id = o.guild_id AND o.user_id = 0 WHERE o.state = 'pending'"
+                " AND IFNULL(o.next_attempt_at, o.due_at) <= ? AND ((o.user_id = 0 AND s.enabled = 1"
+                " AND s.paused_reason IS NULL AND s.channel_id IS NOT NULL)"
+                f" OR (o.user_id != 0 AND o.user_id IN ({_REMINDING})))"
                 " ORDER BY o.due_at, o.id LIMIT ?)"
                 f" RETURNING {_OUTBOX_COLUMNS}",
                 (self._now(), iso(now), iso(now), limit),
@@ -343,12 +349,13 @@ def _announce_settings_from_row(row: Sequence[Any]) -> GuildAnnounceSettings:
 
 def _outbox_item_from_row(row: Sequence[Any]) -> OutboxItem:
     (item_id, guild_id, show_id, episode, kind, due_at, air_at, time_known, channel_id, state, nonce, attempts,
-     sent_at, message_id, error, unsure, attempt_at) = row  # fmt: skip
+     sent_at, message_id, error, unsure, attempt_at, user_id) = row  # fmt: skip
     return OutboxItem(
         id=item_id, guild_id=guild_id, show_id=show_id, episode=episode, kind=AnnouncementKind(kind),
         due_at=parse_datetime(due_at), air_at=parse_datetime(air_at), time_known=bool(time_known),
         channel_id=channel_id, state=state, nonce=nonce, attempts=attempts, sent_at=datetime_or_none(sent_at),
         message_id=message_id, error=error, unsure=bool(unsure), attempt_at=datetime_or_none(attempt_at),
+        user_id=user_id,
     )  # fmt: skip
 
 
