@@ -29,7 +29,7 @@ from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seasons import Season, may_name_a_season, season_asked, series_key
 from bot.seed import parse_seed, peek_seed_version, read_seed_bytes
-from bot.store import Clock, Repository, SeedReport, utc_now
+from bot.store import Clock, Repository, SeedReport, credits_named, utc_now
 from bot.text import normalize, normalize_all, same_name, search_key
 
 T = TypeVar("T")
@@ -130,9 +130,14 @@ class Catalog:
         with _collector_paused():
             shows = await repository.all_shows()
             people = await repository.all_people()
-            credits = await repository.all_credits()
+            credit_rows = await repository.all_credit_rows()
             episodes = await repository.all_episodes()
-            return await asyncio.to_thread(cls, shows, people, credits, episodes)
+
+            def build() -> Catalog:
+                credits = credits_named(credit_rows, {s.id: s for s in shows}, {p.id: p for p in people})
+                return cls(shows, people, credits, episodes)
+
+            return await asyncio.to_thread(build)
 
     # -- visibility -------------------------------------------------------------------------------------
 

@@ -89,7 +89,7 @@ async def test_migrating_an_older_database_keeps_its_rows(tmp_path: Path) -> Non
         assert await db.migrate(connection) == db.SCHEMA_VERSION
         shows = await repo.all_shows()
         assert [s.title for s in shows] == ["Soundtrack #1", "Vincenzo"]
-        assert len(await repo.all_credits()) == 2
+        assert len(await repo.all_credit_rows()) == 2
         await repo.append_audit(action="test", guild_id=1, user_id=2, show_id=shows[0].id)
     finally:
         await connection.close()

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.models import SEOUL, WEEKDAYS, Credit, CreditKind, Episode, Person, Role, Show, Status
 from bot.store.base import StoreBase, atomic, date_or_none, iso, isolated, parse_datetime
@@ -87,9 +87,14 @@ class CatalogStore(StoreBase):
         ]  # fmt: skip
 
     @isolated
-    async def all_credits(self) -> list[Credit]:
-        """Every credit of a live show, in billing order within each show."""
-        return await self._credits()
+    async def all_credit_rows(self) -> list[CreditRow]:
+        """Every credit's own columns, in billing order within each show; `credits_named` gives them their show's
+        and person's names from the catalog in memory (a join here costs more than the rest of a start-up)."""
+        async with self._db.execute(
+            "SELECT show_id, person_id, kind, character, character_note, role, billing FROM credits"
+            " ORDER BY show_id, kind, billing, id"
+        ) as cursor:
+            return [CreditRow(*row) for row in await cursor.fetchall()]
 
     @isolated
     async def credits_of_show(self, show_id: int) -> list[Credit]:
@@ -419,6 +424,33 @@ def show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, 
 
 _KINDS = {kind.value: kind for kind in CreditKind}
 _ROLES: dict[str | None, Role | None] = {None: None, "": None, **{role.value: role for role in Role}}
+
+
+class CreditRow(NamedTuple):
+    show_id: int
+    person_id: int
+    kind: str
+    character: str
+    character_note: str | None
+    role: str | None
+    billing: int
+
+
+def credits_named(rows: Iterable[CreditRow], shows: Mapping[int, Show], people: Mapping[int, Person]) -> list[Credit]:
+    """The credits of the live shows among `rows`, with their show's title and premiere and their person's name."""
+    credits = []
+    for show_id, person_id, kind, character, note, role, billing in rows:
+        show, person = shows.get(show_id), people.get(person_id)
+        if show is None or person is None:
+            continue  # a deleted show's
+        credits.append(
+            Credit(
+                show_id=show_id, person_id=person_id, person_name=person.name, show_title=show.title,
+                kind=_KINDS[kind], character=character or None, character_note=note, role=_ROLES[role],
+                billing=billing, show_premiere=show.premiere,
+            )
+        )  # fmt: skip
+    return credits
 
 
 def credits_from_rows(rows: Iterable[Sequence[Any]]) -> list[Credit]:
