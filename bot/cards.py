@@ -242,15 +242,17 @@ def upcoming_lines(
 ) -> list[UpcomingLine]:
     """List the premieres and episodes this server can see airing in the next `days` days, optionally on one network."""
     wanted = network.casefold()
-    end = now + dt.timedelta(days=days)
+    start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=days)
     found: list[tuple[schedule.ScheduledEpisode, Show, int | None]] = []
-    for show in catalog.visible_shows(guild_id):
+    for show in catalog.shows_airing_between(start, end):
+        if not catalog.visible(show, guild_id):
+            continue
         if wanted and not any(wanted in name.casefold() for name in show.networks):
             continue
         airing = catalog.schedule_of(show)
         if airing is None:
             continue
-        for episode in airing.between(now - dt.timedelta(days=1), end):
+        for episode in airing.between(start, end):
             if episode.aired_by > now:
                 found.append((episode, show, airing.total))
     found.sort(key=lambda item: (item[0].air_at, item[1].title, item[0].number))

@@ -22,6 +22,7 @@ from typing import Generic, NamedTuple, TypeVar
 from rapidfuzz.distance import OSA
 
 from bot import db
+from bot.airing import AiringIndex
 from bot.errors import NotFound
 from bot.models import Credit, CreditKind, Episode, Person, Show
 from bot.romanize import has_hangul, name_fold, romanize_name
@@ -114,6 +115,7 @@ class Catalog:
         # Bumped by every refresh: a cache of anything built from the catalog is valid while it is unchanged.
         self.generation = 0
         self._schedules: dict[int, Schedule] = {}
+        self.airing = AiringIndex(self.schedule_of)
         # Refreshes are numbered as they start; the rows a refresh read are swapped in only if no refresh that
         # started later (so read later, newer rows) has swapped in its own already.
         self._refresh_numbers = itertools.count(1)
@@ -425,7 +427,9 @@ class Catalog:
             show = self.shows[show]
         current = self.shows.get(show.id) is show
         schedule = self._schedules.get(show.id) if current else None
-        if schedule is None:
+        # A refresh puts a new Show in: a schedule of the one before (built in a thread while the refresh ran, and
+        # stored after it) is not this show's.
+        if schedule is None or schedule.show is not show:
             try:
                 schedule = build_schedule(show, self.episodes_of(show.id))
             except ValueError:
@@ -433,6 +437,18 @@ class Catalog:
             if current:
                 self._schedules[show.id] = schedule
         return schedule
+
+    def shows_airing_between(self, start: dt.datetime, end: dt.datetime) -> list[Show]:
+        """The shows that may air in [start, end), of every server (each one's schedule says what exactly)."""
+        return self.airing.shows_between(self.shows, start, end)
+
+    def schedules_between(self, start: dt.datetime, end: dt.datetime) -> list[Schedule]:
+        """The schedules of the shows that may air in [start, end): what planning reads, not every show's."""
+        return [s for s in map(self.schedule_of, self.shows_airing_between(start, end)) if s is not None]
+
+    async def warm_airing(self) -> None:
+        """Work out every show's air span in a thread, so that the first plan does not hold the event loop."""
+        await self.airing.warm(self.shows)
 
     # -- keeping in step with the database -------------------------------------------------------------------
 
@@ -470,6 +486,7 @@ class Catalog:
             else:
                 self._credits_by_person.pop(person_id, None)
         self._schedules.pop(show_id, None)
+        self.airing.forget(show_id)
         self.generation += 1
         if show is None:
             self._episodes.pop(show_id, None)

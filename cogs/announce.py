@@ -22,7 +22,7 @@ from discord.ext import commands
 
 from bot.announce.delivery import Announcement, Lookup, PermanentFailure, TemporaryFailure, Undeliverable
 from bot.announce.outbox import Announcer
-from bot.announce.plan import schedules_of, upcoming_for
+from bot.announce.plan import schedules_due_between, upcoming_for
 from bot.app import Dramabot
 from bot.cards import MODE_LABELS, STATUS_LOOKAHEAD, announce_status_card, announcement_text
 from bot.errors import Forbidden, InvalidInput, NotFound
@@ -371,7 +371,7 @@ class Announcements(commands.Cog):
 
     def upcoming(self, settings: GuildAnnounceSettings, follows: list[int], now: dt.datetime) -> list[Due]:
         """The next announcements this server would get (as if on), soonest first."""
-        schedules = schedules_of(self.bot.catalog)
+        schedules = schedules_due_between(self.bot.catalog, now, now + STATUS_LOOKAHEAD)
         return upcoming_for(settings, frozenset(follows), schedules, now, STATUS_LOOKAHEAD)
 
     @announce.command(name="status")

@@ -46,6 +46,12 @@ class Catalog:
     def schedule_of(self, show: Show) -> Schedule:
         return Schedule(show, self.rows.get(show.id, []))
 
+    def schedules_between(self, start: dt.datetime, end: dt.datetime) -> list[Schedule]:
+        return [self.schedule_of(show) for show in self.shows.values()]  # all: the announcer reads airings exactly
+
+    async def warm_airing(self) -> None:
+        return None
+
     def move(self, show_id: int, number: int, air_at: dt.datetime) -> None:
         """An editor moves (or restores) an episode."""
         rows = [e for e in self.rows[show_id] if e.number != number]

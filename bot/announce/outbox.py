@@ -53,12 +53,13 @@ from bot.announce.delivery import (
 )
 from bot.announce.direct import DirectMessages, reminder_announcement
 from bot.announce.plan import (
+    NEXT_DUE_HORIZON,
     ShowCatalog,
     airings_between,
     first_state,
     next_due_after,
     plan,
-    schedules_of,
+    schedules_due_between,
 )
 from bot.cards import announcement_text
 from bot.lists.reminders import plan_reminders
@@ -196,7 +197,8 @@ class Announcer(DirectMessages):
         end = now + dt.timedelta(microseconds=1)
         if start >= end:
             return MaterializeReport()
-        rows = await self._plan_rows(schedules_of(self._catalog), start, end, now)
+        await self._catalog.warm_airing()
+        rows = await self._plan_rows(schedules_due_between(self._catalog, start, end), start, end, now)
         new = await self._repository.add_to_outbox(rows, planned_until=now)
         skipped = sum(1 for _, state in rows if state == "skipped")
         if skipped:
@@ -243,7 +245,7 @@ class Announcer(DirectMessages):
     async def next_wake(self, now: dt.datetime) -> dt.datetime | None:
         """Return the next moment something falls due or may be retried, or None if nothing is known."""
         moments = [
-            next_due_after(schedules_of(self._catalog), now),
+            next_due_after(schedules_due_between(self._catalog, now, now + NEXT_DUE_HORIZON), now),
             await self._repository.next_outbox_retry(now),
         ]
         known = [m for m in moments if m is not None]

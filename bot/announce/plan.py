@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -32,6 +32,7 @@ from bot.schedule import Schedule, ScheduledEpisode, local_to_utc, require_aware
 
 DATE_ONLY_HOUR = dt.time(9, 0)
 _DAY = dt.timedelta(days=1)
+NEXT_DUE_HORIZON = dt.timedelta(days=2)  # how far ahead the announcer looks for its next wake-up
 
 
 class Triage(StrEnum):
@@ -46,6 +47,14 @@ class ShowCatalog(Protocol):
     def shows(self) -> Mapping[int, Show]: ...
 
     def schedule_of(self, show: Show) -> Schedule | None: ...  # None: the show's facts make no schedule
+
+    def schedules_between(self, start: dt.datetime, end: dt.datetime) -> list[Schedule]:
+        """The schedules of the shows that may air in [start, end) (more is fine: airings are read exactly)."""
+        ...
+
+    async def warm_airing(self) -> None:
+        """Make `schedules_between` cheap for what comes next, off the event loop."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +72,10 @@ class Airing:
     air_date: dt.date
 
 
-def schedules_of(catalog: ShowCatalog) -> Iterator[Schedule]:
-    """Yield the schedule of every show in the catalog that has one (a show with a bad timezone has none)."""
-    for show in catalog.shows.values():
-        schedule = catalog.schedule_of(show)
-        if schedule is not None:
-            yield schedule
+def schedules_due_between(catalog: ShowCatalog, start: dt.datetime, end: dt.datetime) -> list[Schedule]:
+    """The schedules that may have an announcement due in [start, end): a date-only episode falls due hours after
+    its local midnight, so a day earlier is asked too."""
+    return catalog.schedules_between(start - _DAY, end)
 
 
 def announce_at(episode: ScheduledEpisode, schedule: Schedule) -> dt.datetime:
@@ -117,7 +124,7 @@ def airings_between(schedules: Iterable[Schedule], start: dt.datetime, end: dt.d
 
 
 def next_due_after(
-    schedules: Iterable[Schedule], now: dt.datetime, *, horizon: dt.timedelta = dt.timedelta(days=2)
+    schedules: Iterable[Schedule], now: dt.datetime, *, horizon: dt.timedelta = NEXT_DUE_HORIZON
 ) -> dt.datetime | None:
     """Return the first announcement moment after `now` within `horizon` (for any server), or None."""
     now = require_aware(now, "now")
