@@ -30,7 +30,7 @@ from bot.schedule import Schedule, build_schedule
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index, popularity_from_rank
 from bot.seasons import Season, may_name_a_season, season_asked, series_key
 from bot.seed import parse_seed, peek_seed_version, read_seed_bytes
-from bot.store import Clock, Repository, SeedReport, credits_named, utc_now
+from bot.store import Clock, Repository, SeedReport, credits_named, shows_from_rows, utc_now
 from bot.text import normalize, normalize_all, same_name, search_key
 
 T = TypeVar("T")
@@ -128,14 +128,15 @@ class Catalog:
 
     @classmethod
     async def load(cls, repository: Repository) -> Catalog:
-        """Read the whole catalog; the search indexes are built in a thread, off the event loop."""
+        """Read the whole catalog; its rows are decoded and the search indexes built in a thread, off the event loop."""
         with _collector_paused():
-            shows = await repository.all_shows()
+            show_rows = await repository.all_show_rows()
             people = await repository.all_people()
             credit_rows = await repository.all_credit_rows()
             episodes = await repository.all_episodes()
 
             def build() -> Catalog:
+                shows = shows_from_rows(show_rows)
                 credits = credits_named(credit_rows, {s.id: s for s in shows}, {p.id: p for p in people})
                 return cls(shows, people, credits, episodes)
 

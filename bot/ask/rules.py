@@ -9,6 +9,7 @@ and the first whose handler finds an answer wins, so a narrow phrasing comes bef
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -42,12 +43,17 @@ INTENTS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rule:
-    """One phrasing of an intent: the pattern a whole folded question must match."""
+    """One phrasing of an intent: the pattern a whole folded question must match, compiled when first matched
+    (the table has over a hundred; a process that asks nothing, or asks later, does not wait for them)."""
 
     intent: str
-    pattern: re.Pattern[str]
+    source: str
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source)
 
 
 # The slots: a show, a person, and "something in a show" to be split where the show begins.
@@ -84,7 +90,7 @@ def rules(intent: str, *patterns: str) -> list[Rule]:
     """Return one rule per pattern for `intent`, each anchored to the whole question after an optional lead-in."""
     if intent not in INTENTS:
         raise ValueError(f"unknown intent {intent!r}")
-    return [Rule(intent, re.compile(rf"^{_TELL}{pattern}$")) for pattern in patterns]
+    return [Rule(intent, rf"^{_TELL}{pattern}$") for pattern in patterns]
 
 
 RULES: tuple[Rule, ...] = (

@@ -10,13 +10,23 @@ from bot.models import SeedReport
 from bot.store.announce import AnnounceStore
 from bot.store.audit import AuditStore
 from bot.store.base import Clock, utc_now
-from bot.store.catalog import SHOW_FIELDS, CatalogStore, CreditRow, credits_named
+from bot.store.catalog import SHOW_FIELDS, CatalogStore, CreditRow, ShowRows, credits_named, shows_from_rows
 from bot.store.lists import ListStore
 from bot.store.seed import SeedStore
 from bot.store.sources import SourcesStore
 from bot.store.trivia import TriviaStore
 
-__all__ = ["SHOW_FIELDS", "Clock", "CreditRow", "Repository", "SeedReport", "credits_named", "utc_now"]
+__all__ = [
+    "SHOW_FIELDS",
+    "Clock",
+    "CreditRow",
+    "Repository",
+    "SeedReport",
+    "ShowRows",
+    "credits_named",
+    "shows_from_rows",
+    "utc_now",
+]
 
 
 class Repository(CatalogStore, SeedStore, AuditStore, SourcesStore, TriviaStore, AnnounceStore, ListStore):

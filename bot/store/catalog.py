@@ -24,13 +24,18 @@ SHOW_COLUMNS = "id, seed_key, guild_id, " + ", ".join(SHOW_FIELDS) + ", edited_f
 class CatalogStore(StoreBase):
     """Shows, people, credits and episodes: read whole or one by one, and written by admins and the sync."""
 
-    @isolated
     async def all_shows(self) -> list[Show]:
         """Every live show, shared and server-owned, with its other titles."""
+        return shows_from_rows(await self.all_show_rows())
+
+    @isolated
+    async def all_show_rows(self) -> ShowRows:
+        """Every live show's row and its other titles, undecoded: `shows_from_rows` decodes them (a catalog loads
+        them in a thread)."""
         titles = await self._titles_by_show()
         async with self._db.execute(f"SELECT {SHOW_COLUMNS} FROM shows WHERE deleted_at IS NULL ORDER BY id") as cursor:
             rows = await cursor.fetchall()
-        return [show_from_row(row, titles.get(row[0], ((), ()))) for row in rows]
+        return ShowRows(list(rows), titles)
 
     @isolated
     async def get_show(self, show_id: int) -> Show | None:
@@ -382,6 +387,15 @@ def encode_show_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
             value = str(value)
         encoded[name] = value
     return encoded
+
+
+class ShowRows(NamedTuple):
+    rows: list[Any]
+    titles: dict[int, tuple[tuple[str, ...], tuple[str, ...]]]  # by show id: (alternative titles, aliases)
+
+
+def shows_from_rows(read: ShowRows) -> list[Show]:
+    return [show_from_row(row, read.titles.get(row[0], ((), ()))) for row in read.rows]
 
 
 def show_from_row(row: Sequence[Any], titles: tuple[tuple[str, ...], tuple[str, ...]]) -> Show:
