@@ -46,6 +46,9 @@ _LINES = "\n"  # joins many texts into one, so each pass over them is one call i
 _ASCII_FOLD_LINES = {**_ASCII_FOLD, ord(_LINES): _LINES}
 
 
+FOLD_CHUNK = 4096  # texts `normalize_all` folds per call into C
+
+
 def fold_lines(texts: Sequence[str]) -> str | None:
     """Fold many texts at once, as `normalize` folds each but for spacing; None if a text holds a line break.
 
@@ -70,7 +73,13 @@ def keys_of_lines(folded: str) -> str:
 
 
 def normalize_all(texts: Sequence[str]) -> list[str]:
-    """Return `[normalize(text) for text in texts]`, folding them all at once (see `fold_lines`)."""
+    """Return `[normalize(text) for text in texts]`, folding them a few thousand at once (see `fold_lines`).
+
+    A pass is one call into C, which holds the GIL throughout: in a worker thread, a pass over 100,000 titles
+    would keep the event loop waiting for a tenth of a second, one of a few thousand for a millisecond or two.
+    """
+    if len(texts) > FOLD_CHUNK:
+        return [text for at in range(0, len(texts), FOLD_CHUNK) for text in normalize_all(texts[at : at + FOLD_CHUNK])]
     folded = fold_lines(texts)
     if folded is None or not texts:
         return [normalize(text) for text in texts]

@@ -39,7 +39,7 @@ def pool_snapshot(catalog: Catalog, guild_id: int | None) -> tuple[list[Show], l
     unsorted (sorting every show's took 100 ms of the loop at the seed's scale); `TriviaPool` orders them.
     """
     shows = catalog.visible_shows(guild_id)
-    return shows, [credit for show in shows for credit in catalog.credits_of_show_unordered(show.id)]
+    return shows, catalog.credits_of_shows_unordered({show.id for show in shows})
 
 
 class Subject(NamedTuple):
