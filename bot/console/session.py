@@ -42,7 +42,7 @@ from bot.sandbox import (
 log = logging.getLogger(__name__)
 
 ANSWER_WITHIN = 15.0  # seconds the bot may take to answer one interaction (a deferred /ask may be slow)
-QUIET = 0.3  # seconds without a new bot message before a script goes on to the next line
+QUIET = 0.15  # seconds without a new bot message before a script goes on to the next line
 MENTION_WITHIN = 5.0  # seconds to wait for the bot to answer a message that mentions it
 
 CONSOLE_HELP = [
