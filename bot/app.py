@@ -26,6 +26,10 @@ from bot.settings import Settings
 from bot.store import Repository
 
 log = logging.getLogger(__name__)
+# How long a busy thread keeps the GIL while another waits for it (Python's default is 5 ms). The event loop
+# gives the GIL up at every socket call, and a worker building /ask's lookups or answering a long question
+# then keeps it for the whole interval: some fifty such waits made one autocomplete round trip take 250 ms.
+GIL_SWITCH_INTERVAL = 0.001  # seconds
 GUILD_READY_TIMEOUT = 0.5  # seconds
 
 EXIT_CONFIG = 2
@@ -95,6 +99,7 @@ class Dramabot(commands.Bot):
             point_at_discord(None, url)
 
     async def setup_hook(self) -> None:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self.lag_monitor = LoopLagMonitor(asyncio.get_running_loop())
         self.lag_monitor.start()
         self.repository, self.catalog, report = await open_catalog(self.settings.database_path, clock=self.clock.now)
