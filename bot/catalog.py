@@ -130,13 +130,14 @@ class Catalog:
     async def load(cls, repository: Repository) -> Catalog:
         """Read the whole catalog; its rows are decoded and the search indexes built in a thread, off the event loop."""
         with _collector_paused():
-            show_rows = await repository.all_show_rows()
+            # The shows are decoded in a thread while the database thread reads the rest.
+            decoding = asyncio.ensure_future(asyncio.to_thread(shows_from_rows, await repository.all_show_rows()))
             people = await repository.all_people()
             credit_rows = await repository.all_credit_rows()
             episodes = await repository.all_episodes()
+            shows = await decoding
 
             def build() -> Catalog:
-                shows = shows_from_rows(show_rows)
                 credits = credits_named(credit_rows, {s.id: s for s in shows}, {p.id: p for p in people})
                 return cls(shows, people, credits, episodes)
 
