@@ -12,6 +12,7 @@ import pytest
 from bot.models import Person, Show
 from bot.search import Hit, SearchIndex, build_person_index, build_show_index
 from bot.text import normalize, search_key
+from tests.seed_support import seed_file_shows
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "data" / "seed" / "catalog.json"
@@ -26,18 +27,7 @@ def catalog() -> dict:
 
 @pytest.fixture(scope="module")
 def shows(catalog: dict) -> list[Show]:
-    return [
-        Show(
-            id=number,
-            title=show["title"],
-            hangul_title=show.get("hangul_title"),
-            alt_titles=tuple(show.get("alt_titles") or ()),
-            aliases=tuple(show.get("aliases") or ()),
-            popularity_rank=show.get("popularity_rank"),
-            seed_key=show["key"],
-        )
-        for number, show in enumerate(catalog["shows"], start=1)
-    ]
+    return seed_file_shows(catalog)
 
 
 @pytest.fixture(scope="module")

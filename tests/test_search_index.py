@@ -20,6 +20,7 @@ from bot.search import Hit, SearchIndex, build_show_index
 from bot.search.scoring import acronyms
 from bot.search.segments import segment_of, segments, typos
 from bot.text import fold_lines, keys_of_all, normalize, normalize_all, search_key
+from tests.seed_support import seed_file_shows
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "data" / "seed" / "catalog.json"
@@ -46,19 +47,7 @@ def test_folding_many_at_once_folds_each_as_normalize_does(batch: list[str]) -> 
 
 @pytest.fixture(scope="module")
 def shows() -> list[Show]:
-    catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
-    return [
-        Show(
-            id=number,
-            title=show["title"],
-            hangul_title=show.get("hangul_title"),
-            alt_titles=tuple(show.get("alt_titles") or ()),
-            aliases=tuple(show.get("aliases") or ()),
-            popularity_rank=show.get("popularity_rank"),
-            seed_key=show["key"],
-        )
-        for number, show in enumerate(catalog["shows"], start=1)
-    ]
+    return seed_file_shows(json.loads(CATALOG.read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="module")
