@@ -103,24 +103,18 @@ class CatalogStore(StoreBase):
 
     @isolated
     async def credits_of_show(self, show_id: int) -> list[Credit]:
-        return await self._credits(show_id)
-
-    async def _credits(self, show_id: int | None = None) -> list[Credit]:
-        """The credits of every live show, or of the live show `show_id` only."""
+        """A live show's credits, in billing order."""
         query = """
-            SELECT c.show_id, c.person_id, p.name, s.title, c.kind, c.character, c.character_note, c.role,
-                   c.billing, s.premiere
+            SELECT c.show_id, c.person_id, c.kind, c.character, c.character_note, c.role, c.billing,
+                   p.name, s.title, s.premiere
             FROM credits AS c
             JOIN people AS p ON p.id = c.person_id
             JOIN shows AS s ON s.id = c.show_id
-            WHERE s.deleted_at IS NULL"""
-        params: tuple[int, ...] = ()
-        if show_id is not None:
-            query += " AND s.id = ?"
-            params = (show_id,)
-        async with self._db.execute(query + " ORDER BY c.show_id, c.kind, c.billing, c.id", params) as cursor:
+            WHERE s.deleted_at IS NULL AND s.id = ?
+            ORDER BY c.kind, c.billing, c.id"""
+        async with self._db.execute(query, (show_id,)) as cursor:
             rows = await cursor.fetchall()
-        return credits_from_rows(rows)
+        return [_credit(CreditRow(*row[:7]), row[7], row[8], date_or_none(row[9])) for row in rows]
 
     @isolated
     async def all_episodes(self) -> list[Episode]:
@@ -453,32 +447,16 @@ class CreditRow(NamedTuple):
 def credits_named(rows: Iterable[CreditRow], shows: Mapping[int, Show], people: Mapping[int, Person]) -> list[Credit]:
     """The credits of the live shows among `rows`, with their show's title and premiere and their person's name."""
     credits = []
-    for show_id, person_id, kind, character, note, role, billing in rows:
-        show, person = shows.get(show_id), people.get(person_id)
-        if show is None or person is None:
-            continue  # a deleted show's
-        credits.append(
-            Credit(
-                show_id=show_id, person_id=person_id, person_name=person.name, show_title=show.title,
-                kind=_KINDS[kind], character=character or None, character_note=note, role=_ROLES[role],
-                billing=billing, show_premiere=show.premiere,
-            )
-        )  # fmt: skip
+    for row in rows:
+        show, person = shows.get(row.show_id), people.get(row.person_id)
+        if show is not None and person is not None:  # else a deleted show's
+            credits.append(_credit(row, person.name, show.title, show.premiere))
     return credits
 
 
-def credits_from_rows(rows: Iterable[Sequence[Any]]) -> list[Credit]:
-    """Decode credit rows; a show's premiere is parsed once for all its credits (a catalog has tens of thousands)."""
-    premieres: dict[str | None, dt.date | None] = {}
-    credits = []
-    for show_id, person_id, name, title, kind, character, note, role, billing, premiere in rows:
-        if premiere not in premieres:
-            premieres[premiere] = date_or_none(premiere)
-        credits.append(
-            Credit(
-                show_id=show_id, person_id=person_id, person_name=name, show_title=title, kind=_KINDS[kind],
-                character=character or None, character_note=note, role=_ROLES[role], billing=billing,
-                show_premiere=premieres[premiere],
-            )
-        )  # fmt: skip
-    return credits
+def _credit(row: CreditRow, person_name: str, show_title: str, show_premiere: dt.date | None) -> Credit:
+    return Credit(
+        show_id=row.show_id, person_id=row.person_id, person_name=person_name, show_title=show_title,
+        kind=_KINDS[row.kind], character=row.character or None, character_note=row.character_note,
+        role=_ROLES[row.role], billing=row.billing, show_premiere=show_premiere,
+    )  # fmt: skip
