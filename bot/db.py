@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 import aiosqlite
@@ -364,7 +366,7 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     try:
         # The busy timeout first: switching a new file to WAL takes a lock another process may be holding.
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await connection.execute("PRAGMA journal_mode = WAL")
+        await _use_wal(connection)
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
     except BaseException as error:
@@ -373,6 +375,31 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
             raise damaged(path, error) from error
         raise
     return connection
+
+
+async def _use_wal(connection: aiosqlite.Connection) -> None:
+    """Switch the file to WAL, waiting up to the busy timeout for other processes to let go of it.
+
+    SQLite skips the busy handler when waiting could deadlock (this connection holds a read lock it must raise
+    while another holds a write lock), so a process opening a new file as another migrates it gets "database is
+    locked" at once. The switch is retried here instead, with the same patience as every other statement.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            await connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """Tell whether SQLite failed because another connection holds a lock (SQLITE_BUSY or one of its kinds)."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def is_damaged(error: BaseException) -> bool:
