@@ -70,6 +70,9 @@ PAUSE_BETWEEN_ROUNDS = 3.0
 # How long a shutdown waits for the games to say goodbye before it goes on without them.
 GOODBYE_TIMEOUT = 5.0
 LEADERBOARD_SIZE = 10
+# Seconds after ready before the shared question pool is built unasked: start-up's own work (the gateway, the
+# lookups /ask and /drama share, the announcer's first plan) is done by then.
+WARM_UP_AFTER = 10.0
 
 
 def game_seconds() -> float:
@@ -174,7 +177,7 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Cast tri
             await self.bot.repository.end_trivia_game(record.id, EndReason.RESTART.value)
         if interrupted:
             self._spawn(self._tell_interrupted([record.channel_id for record in interrupted]), "trivia-restart-notice")
-        self._spawn(self.pools.get(None), "trivia-pool-warmup")
+        self._spawn(self._warm_up(), "trivia-pool-warmup")
 
     async def cog_unload(self) -> None:
         """End every game (a shutdown or a reload), saving its scores and saying so in its channel."""
@@ -193,6 +196,13 @@ class Trivia(commands.GroupCog, group_name="trivia", group_description="Cast tri
         for task in self._background:
             task.cancel()
         self.pools.close()
+
+    async def _warm_up(self) -> None:
+        """Build the shared pool once start-up is over, so that its second of work does not slow the bot's first
+        answers; a game started sooner builds it itself (and says it is thinking meanwhile)."""
+        await self.bot.wait_until_ready()
+        await asyncio.sleep(WARM_UP_AFTER)
+        await self.pools.get(None)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run a background job whose failure is logged, not lost."""

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.catalog import Catalog
 from bot.models import Credit, CreditKind, Show
@@ -24,7 +24,8 @@ from bot.trivia.rules import (
     character_core,
     franchise_key,
     is_plain_character,
-    levels_for,
+    levels_in_band,
+    popularity_band,
     title_in_text,
 )
 
@@ -71,10 +72,13 @@ class TriviaPool:
         self._directors: dict[int, list[Credit]] = defaultdict(list)
         self.names_in_show: dict[int, set[str]] = defaultdict(set)
         self.shows_of_name: dict[str, set[int]] = defaultdict(set)
+        credits = list(credits)
+        # A person has many credits: fold each name once.
+        self._name_key = {name: name_key(name) for name in {credit.person_name for credit in credits}}
         for credit in credits:
             if credit.show_id not in self.shows:
                 continue
-            name = name_key(credit.person_name)
+            name = self._name_key[credit.person_name]
             if not name:
                 continue
             self.names_in_show[credit.show_id].add(name)
@@ -130,27 +134,27 @@ class TriviaPool:
         self._askable: dict[int, list[Credit]] = {}
         self.characters: dict[int, list[str]] = {}
         for show_id, cast in self.cast.items():
-            actors = Counter(name_key(credit.person_name) for credit in cast)
+            actors = Counter(self._name_key[credit.person_name] for credit in cast)
             # "Lee Eun Soo" and "Young Lee Eun Soo" (or "Kim" and "Detective Kim") may be one person twice.
-            cores = Counter(character_core(credit.character) for credit in cast if credit.character)
+            core_of = [character_core(credit.character) if credit.character else None for credit in cast]
+            cores = Counter(core for core in core_of if core is not None)
             # A note may say an actor also plays someone else ("also Ha Ru"): such a name has two players.
             notes = " ".join(name_key(credit.character_note) for credit in cast if credit.character_note)
             title = name_key(self.shows[show_id].title)
-            people = self.names_in_show[show_id]
+            people = _Names(self.names_in_show[show_id])
             offered: dict[str, str] = {}
             askable: list[Credit] = []
-            for credit in cast:
-                if not is_plain_character(credit.character):
+            for credit, core in zip(cast, core_of, strict=True):
+                if core is None or not is_plain_character(credit.character):
                     continue
                 assert credit.character is not None
-                core = character_core(credit.character)
                 if cores[core] > 1 or core in notes:
                     continue  # two people credited with one name
-                if any(core in name or name in core or fuzz.ratio(core, name) >= SAME_NAME_RATIO for name in people):
+                if people.resemble(core):
                     continue  # an actor playing themself, or a part named after its player ("Yoo Jung", "Lee Gyu Han")
                 offered.setdefault(name_key(credit.character), credit.character)
                 # An annotated credit still offers its name as a wrong option, but is never asked about.
-                if not credit.character_note and actors[name_key(credit.person_name)] == 1 and core not in title:
+                if not credit.character_note and actors[self._name_key[credit.person_name]] == 1 and core not in title:
                     askable.append(credit)
             self._askable[show_id] = askable
             self.characters[show_id] = list(offered.values())
@@ -183,20 +187,21 @@ class TriviaPool:
             if show_id not in self.text_label:
                 continue
             # Difficulty follows how obscure the fact is (the show's popularity, the credit's billing), not the kind.
-            show_levels = levels_for(show)
+            band = popularity_band(show)
+            show_levels = levels_in_band(band)
             for credit in self._askable.get(show_id, ()):
-                levels = levels_for(show, credit)
+                levels = levels_in_band(band, credit)
                 for kind in (QuestionKind.WHO_PLAYS, QuestionKind.WHICH_CHARACTER):
                     subjects.append(Subject(kind, show_id, credit.person_id, credit, levels))
             for credit in self.cast.get(show_id, ()):
                 subjects.append(
-                    Subject(QuestionKind.WHICH_SHOW, show_id, credit.person_id, credit, levels_for(show, credit))
+                    Subject(QuestionKind.WHICH_SHOW, show_id, credit.person_id, credit, levels_in_band(band, credit))
                 )
             directors = self._directors.get(show_id, [])
-            if len({name_key(credit.person_name) for credit in directors}) == 1:
+            if len({self._name_key[credit.person_name] for credit in directors}) == 1:
                 credit = directors[0]
                 subjects.append(
-                    Subject(QuestionKind.WHO_DIRECTED, show_id, credit.person_id, credit, levels_for(show, credit))
+                    Subject(QuestionKind.WHO_DIRECTED, show_id, credit.person_id, credit, levels_in_band(band, credit))
                 )
             if show.year is not None and show_id in self._unique_title:
                 subjects.append(Subject(QuestionKind.PREMIERE_YEAR, show_id, None, None, show_levels))
@@ -235,6 +240,24 @@ class TriviaPool:
             ):
                 found[subject.kind].append(subject)
         return found
+
+
+class _Names:
+    """The folded names of everyone credited in one show, asked many times whether a character's name is theirs."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = list(names)
+        self._joined = "\n".join(self._names)  # no folded name holds a line break
+
+    def resemble(self, core: str) -> bool:
+        """Tell whether `core` is within one of the names, holds one, or reads almost like one (`SAME_NAME_RATIO`)."""
+        if not self._names:
+            return False
+        return (
+            core in self._joined
+            or any(name in core for name in self._names)
+            or process.extractOne(core, self._names, scorer=fuzz.ratio, score_cutoff=SAME_NAME_RATIO) is not None
+        )
 
 
 class TriviaPools:

@@ -107,14 +107,21 @@ def difficulty_levels(*, easy: bool, hard: bool) -> frozenset[str]:
     return _LEVELS[easy, hard]
 
 
+_LEVELS_BY_OBSCURITY = tuple(difficulty_levels(easy=level == 0, hard=level >= HARD_OBSCURITY) for level in range(5))
+
+
 def levels_for(show: Show, credit: Credit | None = None) -> frozenset[str]:
     """Return the difficulties a fact suits, by how obscure it is: easy only for the best known, hard for the least.
 
     The question's kind does not decide it: "Who directed Goblin?" is about one of the most watched dramas, so it
     is no hard question, while the network of a drama few have heard of may be.
     """
-    level = obscurity(show, credit)
-    return difficulty_levels(easy=level == 0, hard=level >= HARD_OBSCURITY)
+    return levels_in_band(popularity_band(show), credit)
+
+
+def levels_in_band(band: int, credit: Credit | None = None) -> frozenset[str]:
+    """`levels_for` a show in popularity band `band`: a pool reads each show's band once for all its credits."""
+    return _LEVELS_BY_OBSCURITY[band + credit_prominence(credit)]
 
 
 # -- names ---------------------------------------------------------------------------------------------------
