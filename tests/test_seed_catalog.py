@@ -6,13 +6,10 @@ when the raw sources are beside the checkout.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,7 +19,6 @@ from bot.seed import peek_seed_version
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED = REPO_ROOT / "data" / "seed" / "catalog.json"
-BUILD_SCRIPT = REPO_ROOT / "scripts" / "build_seed.py"
 HANGUL = re.compile("[\uac00-\ud7a3]")
 # Left by a web page's e-mail obfuscation, a wrong decoding or HTML escaping ("The [email protected]").
 GARBLED = re.compile(r"\[email|protected\]|\ufffd|&#\d+;|&amp;|&quot;|Ã.|â€")
@@ -192,32 +188,6 @@ def test_seasons_are_linked_to_their_series_as_the_bot_reads_titles(shows: list[
     glory = titled(shows, "The Glory Part 2")
     assert glory["season"] == 2 and by_key[glory["series"]]["title"] == "The Glory"
     assert titled(shows, "Soundtrack #2")["series"] == titled(shows, "Soundtrack #1")["key"]
-
-
-def raw_sources() -> Path | None:
-    for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent):
-        data = base / "shared" / "data"
-        if (data / "kdrama" / "korean_drama.csv").is_file() and (data / "kdrama-more").is_dir():
-            return data
-    return None
-
-
-def load_build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_seed_issue13", BUILD_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the script is executed
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_rebuilding_from_the_raw_sources_gives_the_same_bytes() -> None:
-    data = raw_sources()
-    if data is None:
-        pytest.skip("the raw sources (../shared/data/kdrama and kdrama-more) are not beside this checkout")
-    build_seed = load_build_script()
-    rebuilt = build_seed.render(build_seed.build_catalog(data / "kdrama", data / "kdrama-more"))
-    assert rebuilt.encode("utf-8") == SEED.read_bytes()
 
 
 def test_the_version_is_read_from_the_start_of_the_file(seed: dict[str, Any]) -> None:

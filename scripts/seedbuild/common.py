@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import functools
 import hashlib
 import re
 import unicodedata
@@ -50,6 +51,7 @@ CLOSERS = ")]}"
 # -- small parsers ---------------------------------------------------------------------------------------
 
 
+@functools.cache  # the sources repeat names and titles: each is cleaned once per build
 def clean_text(value: str | None) -> str:
     """Return `value` in NFC with runs of whitespace (NBSP and tabs included) collapsed to one space."""
     if value is None:
@@ -61,12 +63,14 @@ def is_missing(value: str | None) -> bool:
     return clean_text(value).casefold() in MISSING
 
 
+@functools.cache
 def normalise_title(title: str) -> str:
     """Return the matching form of a title: casefold, & -> and, punctuation dropped, spaces collapsed."""
     text = clean_text(title).casefold().replace("&", " and ")
     return " ".join(TITLE_PUNCTUATION.sub(" ", text).split())
 
 
+@functools.cache
 def normalise_name(name: str) -> str:
     """Return the identity form of a person's name: casefold without whitespace or hyphens."""
     return re.sub(r"[\s\-\u2010-\u2015]", "", clean_text(name).casefold())

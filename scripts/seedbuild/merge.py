@@ -15,6 +15,7 @@ A record matched to nothing is a show of its own. Shows whose first year is outs
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -57,12 +58,14 @@ WIKI_GENRES = {
 }  # fmt: skip
 
 
+@functools.cache  # called for each pair of candidates: each title is read once per build
 def compact(text: str) -> str:
     """A Hangul title's matching form: NFC, no spaces or punctuation ("사운드트랙 #1" == "사운드트랙#1")."""
     text = unicodedata.normalize("NFC", text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 
 
+@functools.cache
 def is_latin(text: str) -> bool:
     """Whether an also-known-as is plain Latin letters (English, or a romanisation), not another script."""
     return bool(text) and all(ord(ch) < 0x250 or ch in "\u2018\u2019\u201c\u201d\u2013\u2014" for ch in text)

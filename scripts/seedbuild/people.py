@@ -15,12 +15,16 @@ credits, and last wiki_actors.csv's row order, which follows no billing.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from bot.romanize import name_fold, romanize_name
+from rapidfuzz import fuzz
+
+from bot.romanize import name_fold as fold_name
+from bot.romanize import romanize_name
 from seedbuild.common import Stats, clean_text, mdl_style, normalise_name, parse_int, slugify
 from seedbuild.core import Core
 from seedbuild.merge import Cluster
@@ -108,6 +112,15 @@ def _add_latin(slots: list[Slot], kind: str, name: str, source: str, order: int,
     return slot
 
 
+name_fold = functools.cache(fold_name)  # a person's names are folded at each of their credits: once is enough
+
+
+def _alike(a: str, b: str) -> bool:
+    """difflib's ratio of two folded names is at least 0.88. rapidfuzz's ratio (the longest common subsequence)
+    is never below difflib's, so it rules most pairs out first, a hundred times faster, with the same result."""
+    return fuzz.ratio(a, b) >= 87.5 and SequenceMatcher(None, a, b).ratio() >= 0.88
+
+
 def _match_hangul(slots: list[Slot], entries: list[Any], stats: Stats, label: str) -> list[tuple[Any, Slot | None]]:
     """Pair Daum's Hangul entries with the Latin slots of the same show, best evidence first, one to one."""
     scored: list[tuple[float, int, int]] = []
@@ -122,7 +135,7 @@ def _match_hangul(slots: list[Slot], entries: list[Any], stats: Stats, label: st
                 score = 3.0
             elif slot.character and char_fold and char_fold == name_fold(slot.character):
                 score = 2.0
-            elif any(SequenceMatcher(None, fold, f).ratio() >= 0.88 for f in slot.folds()):
+            elif any(_alike(fold, f) for f in slot.folds()):
                 score = 1.0
             if score:
                 scored.append((score, e_number, s_number))
