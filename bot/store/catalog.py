@@ -55,8 +55,9 @@ class CatalogStore(StoreBase):
             query += " WHERE show_id = ?"
             params = (show_id,)
         grouped: dict[int, tuple[list[str], list[str]]] = {}
+        # fetchall: one trip to the database thread, not one per 64 rows (`async for`), while the loop is busy.
         async with self._db.execute(query + " ORDER BY show_id, rowid", params) as cursor:
-            async for sid, title, kind in cursor:
+            for sid, title, kind in await cursor.fetchall():
                 alts, aliases = grouped.setdefault(sid, ([], []))
                 (alts if kind == "alt" else aliases).append(title)
         return {sid: (tuple(alts), tuple(aliases)) for sid, (alts, aliases) in grouped.items()}
@@ -81,7 +82,7 @@ class CatalogStore(StoreBase):
             params = (person_id,)
         names: dict[int, list[str]] = {}
         async with self._db.execute(names_query + " ORDER BY person_id, rowid", params) as cursor:
-            async for owner, name in cursor:
+            for owner, name in await cursor.fetchall():
                 names.setdefault(owner, []).append(name)
         async with self._db.execute(people_query + " ORDER BY id", params) as cursor:
             rows = await cursor.fetchall()
