@@ -26,6 +26,7 @@ import pytest
 import yarl
 
 from bot.app import Dramabot
+from bot.clock import SYSTEM_CLOCK, ScaledClock
 from bot.sandbox import FakeDiscord
 from bot.settings import Settings
 
@@ -194,8 +195,10 @@ def bot_settings(fake_discord: FakeDiscord, database_path: Path) -> Settings:
 def start_dramabot(start_client: StartClient, bot_settings: Settings) -> Callable[..., Any]:
     """`async with start_dramabot() as bot:` runs the real Dramabot, configured only through its settings."""
 
-    def start(settings: Settings | None = None, **options: Any) -> contextlib.AbstractAsyncContextManager[Any]:
+    def start(
+        settings: Settings | None = None, *, clock: ScaledClock = SYSTEM_CLOCK, **options: Any
+    ) -> contextlib.AbstractAsyncContextManager[Any]:
         options.setdefault("configure_endpoints", False)
-        return start_client(Dramabot(settings or bot_settings), **options)
+        return start_client(Dramabot(settings or bot_settings, clock=clock), **options)
 
     return start

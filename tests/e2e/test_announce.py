@@ -9,18 +9,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot import db
+from bot.clock import ScaledClock
 from bot.models import Episode
 from bot.sandbox import FakeDiscord, FakeRole, FakeUser, Message, Permission
 from bot.store import Repository
 
 UTC = dt.UTC
 ANNOUNCE_CHANNEL = "announcements"
+# The bot's clock runs this much faster where a test waits for an air time; Discord's own clocks stay real.
+SPEED = 6.0
 
 
 async def add_show(
@@ -89,13 +91,14 @@ async def status_text(fake: FakeDiscord) -> str:
 async def test_a_show_added_ahead_is_announced_on_time_pinging_only_the_role(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
-    air_at = (dt.datetime.now(UTC) + dt.timedelta(seconds=6)).replace(microsecond=0)
+    clock = ScaledClock(SPEED)
+    air_at = (clock.now() + dt.timedelta(seconds=12)).replace(microsecond=0)
     await add_show(database_path, "Moonlit Countdown", [(3, air_at)], tmdb_id=990001)
-    async with start_dramabot():
+    async with start_dramabot(clock=clock):
         await configure(fake_discord, "Moonlit Countdown")
         message = await fake_discord.wait_for_message(ANNOUNCE_CHANNEL, within=15)
-        late = time.time() - air_at.timestamp()
-        assert -0.5 <= late < 3.0, f"announced {late:.2f} s after the air time"
+        late = clock.real_seconds((clock.now() - air_at).total_seconds())
+        assert -0.1 <= late < 3.0, f"announced {late:.2f} real seconds after the air time"
         embed = message.embed
         assert embed is not None and embed["title"] == "Moonlit Countdown"
         assert embed["url"] == "https://www.themoviedb.org/tv/990001"
@@ -119,9 +122,9 @@ async def test_a_show_added_ahead_is_announced_on_time_pinging_only_the_role(
 async def test_a_forbidden_channel_pauses_the_server_and_status_says_why(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
-    air_at = dt.datetime.now(UTC) + dt.timedelta(seconds=4)
-    await add_show(database_path, "Paused Melody", [(2, air_at)])
-    async with start_dramabot():
+    clock = ScaledClock(SPEED)
+    await add_show(database_path, "Paused Melody", [(2, clock.now() + dt.timedelta(seconds=12))])
+    async with start_dramabot(clock=clock):
         await configure(fake_discord, "Paused Melody", role=False)
         rule = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 403)
         status = ""
@@ -288,16 +291,17 @@ async def test_a_catalog_change_wakes_the_announcer_for_a_moved_episode(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
     show_id = await add_show(database_path, "Rescheduled Romance", [(6, dt.datetime.now(UTC) + dt.timedelta(days=3))])
-    async with start_dramabot() as bot:
+    clock = ScaledClock(SPEED)
+    async with start_dramabot(clock=clock) as bot:
         await configure(fake_discord, "Rescheduled Romance", role=False)
         await asyncio.sleep(0.3)  # the announcer has planned and gone to sleep until far later
-        # A curator moves episode 6 to three seconds from now: written, refreshed, announced as a catalog change.
-        air_at = (dt.datetime.now(UTC) + dt.timedelta(seconds=3)).replace(microsecond=0)
+        # A curator moves episode 6 to a few seconds from now: written, refreshed, announced as a catalog change.
+        air_at = (clock.now() + dt.timedelta(seconds=10)).replace(microsecond=0)
         await bot.repository.upsert_episodes(show_id, [Episode(show_id, 6, air_at)], source="admin")
         await bot.catalog.refresh_show(bot.repository, show_id)
         bot.dispatch("catalog_change", show_id)
         message = await fake_discord.wait_for_message(ANNOUNCE_CHANNEL, within=10)
-        assert time.time() - air_at.timestamp() < 3.0
+        assert clock.real_seconds((clock.now() - air_at).total_seconds()) < 3.0
         assert field(message, "Episode") == "Episode 6 of 16" and f"<t:{int(air_at.timestamp())}:F>" in field(
             message, "Airs"
         )
