@@ -90,11 +90,6 @@ def credit_prominence(credit: Credit | None) -> int:
     return 2
 
 
-def obscurity(show: Show, credit: Credit | None = None) -> int:
-    """Return how obscure a fact is, 0 (most fans know it) to 4: the show's popularity band plus the billing."""
-    return popularity_band(show) + credit_prominence(credit)
-
-
 _LEVELS = {
     (easy, hard): frozenset({"medium"} | ({"easy"} if easy else set()) | ({"hard"} if hard else set()))
     for easy in (False, True)
@@ -110,17 +105,13 @@ def difficulty_levels(*, easy: bool, hard: bool) -> frozenset[str]:
 _LEVELS_BY_OBSCURITY = tuple(difficulty_levels(easy=level == 0, hard=level >= HARD_OBSCURITY) for level in range(5))
 
 
-def levels_for(show: Show, credit: Credit | None = None) -> frozenset[str]:
+def levels_in_band(band: int, credit: Credit | None = None) -> frozenset[str]:
     """Return the difficulties a fact suits, by how obscure it is: easy only for the best known, hard for the least.
 
-    The question's kind does not decide it: "Who directed Goblin?" is about one of the most watched dramas, so it
-    is no hard question, while the network of a drama few have heard of may be.
+    How obscure, 0 (most fans know it) to 4: the show's `popularity_band` plus the credit's prominence. The
+    question's kind does not decide it: "Who directed Goblin?" is about one of the most watched dramas, so it is
+    no hard question, while the network of a drama few have heard of may be.
     """
-    return levels_in_band(popularity_band(show), credit)
-
-
-def levels_in_band(band: int, credit: Credit | None = None) -> frozenset[str]:
-    """`levels_for` a show in popularity band `band`: a pool reads each show's band once for all its credits."""
     return _LEVELS_BY_OBSCURITY[band + credit_prominence(credit)]
 
 
