@@ -9,6 +9,7 @@ and a restart comes after Discord has forgotten them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -33,8 +34,10 @@ ANSWER_DELAY = 1.0
 TITLE = "Crash Course Romance"
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
+@contextlib.asynccontextmanager
+async def forgetful_discord() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord that forgets nonces after NONCE_MEMORY s and answers each post ANSWER_DELAY s after making
+    it; checked for protocol violations when it stops."""
     fake = FakeDiscord(nonce_memory=NONCE_MEMORY, message_answer_delay=ANSWER_DELAY)
     await fake.start()
     try:
@@ -42,6 +45,12 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     finally:
         await fake.stop()
     assert fake.violations == [], fake.violations
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with forgetful_discord() as fake:
+        yield fake
 
 
 @pytest.fixture

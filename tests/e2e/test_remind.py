@@ -20,7 +20,7 @@ from bot.clock import ScaledClock
 from bot.models import Episode, ListEntry, ListOwner, WatchStatus
 from bot.sandbox import FakeDiscord, Message
 from bot.store import Repository
-from tests.e2e.test_announce_crash import RUNNING, BotProcess, wait_for
+from tests.e2e.test_announce_crash import RUNNING, BotProcess, forgetful_discord, wait_for
 
 UTC = dt.UTC
 TITLE = "Moonlit Reminder"
@@ -129,14 +129,8 @@ async def test_closed_dms_pause_reminders_and_the_next_command_says_so_once(
 
 @pytest.fixture
 async def slow_fake() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord that forgets nonces after 0.5 s and answers each post 1 s after making it."""
-    fake = FakeDiscord(nonce_memory=0.5, message_answer_delay=1.0)
-    await fake.start()
-    try:
+    async with forgetful_discord() as fake:
         yield fake
-    finally:
-        await fake.stop()
-    assert fake.violations == [], fake.violations
 
 
 async def test_a_kill_9_with_the_dm_in_flight_then_a_restart_reminds_once(
