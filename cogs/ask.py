@@ -16,10 +16,9 @@ from discord.ext import commands
 
 from bot import limits
 from bot.app import Dramabot
-from bot.ask import QUESTION_LIMIT, answer, checked_question, prepare, question_in, reply_to_mention
+from bot.ask import QUESTION_LIMIT, answer, checked_question, question_in, reply_to_mention
 from bot.ask.cooldown import QuestionCooldown, slow_down
 from bot.ask.personal import Asker
-from bot.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ class Ask(commands.Cog):
         it up."""
         catalog = self.bot.catalog
         loop = asyncio.get_running_loop()
-        call = functools.partial(_prepared, work, question, catalog, guild_id=guild_id, now=now, asker=asker)
+        call = functools.partial(work, question, catalog, guild_id=guild_id, now=now, asker=asker)
         generation = catalog.generation
         try:
             return await loop.run_in_executor(self._worker, call)
@@ -118,14 +117,6 @@ class Ask(commands.Cog):
         if isinstance(error, commands.CommandNotFound):
             return
         log.error("error in text command %s", context.command, exc_info=error)
-
-
-def _prepared(
-    work: Callable[..., T], question: str, catalog: Catalog, *, guild_id: int | None, now: dt.datetime, asker: Asker
-) -> T:
-    # Lookups rebuilt after a catalog change are not the question's cost: build them before its budget starts.
-    prepare(catalog)
-    return work(question, catalog, guild_id=guild_id, now=now, asker=asker)
 
 
 async def setup(bot: Dramabot) -> None:

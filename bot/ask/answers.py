@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.ask.budget import Budget, OverBudget
 from bot.ask.dates import airing_today, airing_week, episode_date, finale, finished, next_episode, premiere
-from bot.ask.names import Context
+from bot.ask.names import Context, prepare
 from bot.ask.people import actor_of_character, character_of_actor, filmography, first, latest, together
 from bot.ask.personal import Asker, my_list, what_to_watch
 from bot.ask.question import HOW_TO_ASK, QUESTION_LIMIT, checked_question, fold
@@ -66,6 +66,8 @@ def answer(
     folded = fold(question.strip()[:QUESTION_LIMIT])
     if not folded:
         return decline("unknown", "Ask me something about a drama, for example “who directed Signal?”.")
+    # Lookups built for the first question, or rebuilt after a catalog edit, are not this question's cost.
+    prepare(catalog)
     ctx = Context(catalog, guild_id, now, folded, budget)
     try:
         return _answer(ctx, folded, asker)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from bot.errors import InvalidInput
 
 MAX_LOOKUPS = 24  # three times what the most tangled real question needs
-MAX_SECONDS = 0.25  # of the worker thread's time; a question at the lookup cap takes 30 ms at most
+MAX_SECONDS = 0.25  # of the asking thread's own CPU time; a question at the lookup cap takes 30 ms at most
 TOO_TANGLED = (
     "That question names too many things for me to check at once; "
     "ask about one drama or person, for example “who directed Signal?”."
@@ -26,7 +26,11 @@ class OverBudget(InvalidInput):
 
 
 class Budget:
-    """Count a question's lookups and watch its clock; `spend` refuses once either runs out."""
+    """Count a question's lookups and watch its clock; `spend` refuses once either runs out.
+
+    The clock is the CPU time of the thread that made the budget, which must also spend it: on a busy machine a
+    plain question waits longer for a core, and that wait is not its cost.
+    """
 
     __slots__ = ("_clock", "deadline", "lookups_left")
 
@@ -35,7 +39,7 @@ class Budget:
         *,
         lookups: int = MAX_LOOKUPS,
         seconds: float = MAX_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.thread_time,
     ) -> None:
         self._clock = clock
         self.lookups_left = lookups

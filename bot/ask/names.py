@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot import schedule
 from bot.ask.budget import Budget
+from bot.ask.rules import RULES
 from bot.catalog import Catalog, Lookup
 from bot.errors import InvalidInput, NotFound
 from bot.models import Credit, CreditKind, Person, Show
@@ -501,7 +502,10 @@ def _current(
 
 
 def prepare(catalog: Catalog) -> None:
-    """Build the character, people and title lookups now, so that the first question is not the slow one."""
+    """Compile the phrasings and build the character, people and title lookups now, so that the first question
+    is not the slow one (nor, on a busy machine, one declined for running past its budget)."""
+    for rule in RULES:
+        rule.pattern  # noqa: B018 (compiled on first use)
     _character_index(catalog)
     _people_index(catalog)
     catalog.prepare_lookups()
