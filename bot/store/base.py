@@ -121,6 +121,13 @@ def isolated(
 # -- conversions between model values and columns ----------------------------------------------------------------
 
 
+async def fetch_all_as(cursor: aiosqlite.Cursor, make: Callable[[Any, Any], R]) -> list[R]:
+    """The cursor's rows, each made by `make(cursor, row)` in the database's thread rather than on the event loop
+    (tens of thousands of rows are tens of milliseconds of Python)."""
+    cursor.row_factory = make  # type: ignore[assignment]  # aiosqlite types the factory as a class
+    return await cursor.fetchall()  # type: ignore[return-value]
+
+
 def iso(moment: dt.datetime) -> str:
     """Encode an aware datetime as the UTC ISO text every table stores."""
     if moment.tzinfo is None:

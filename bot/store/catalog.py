@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from bot.models import SEOUL, WEEKDAYS, Credit, CreditKind, Episode, Person, Role, Show, Status
-from bot.store.base import StoreBase, atomic, date_or_none, iso, isolated, parse_datetime
+from bot.store.base import StoreBase, atomic, date_or_none, fetch_all_as, iso, isolated, parse_datetime
 
 # The show fields a seed or an importer may set, in the shows table's column order.
 SHOW_FIELDS = (
@@ -84,13 +84,12 @@ class CatalogStore(StoreBase):
         async with self._db.execute(names_query + " ORDER BY person_id, rowid", params) as cursor:
             for owner, name in await cursor.fetchall():
                 names.setdefault(owner, []).append(name)
+
+        def person(_cursor: object, row: tuple[Any, ...]) -> Person:
+            return Person(row[0], row[1], row[2], tuple(names.get(row[0], ())), row[3], row[4])
+
         async with self._db.execute(people_query + " ORDER BY id", params) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            Person(id=row[0], name=row[1], hangul_name=row[2], alt_names=tuple(names.get(row[0], ())),
-                   tmdb_id=row[3], seed_key=row[4])
-            for row in rows
-        ]  # fmt: skip
+            return await fetch_all_as(cursor, person)
 
     @isolated
     async def all_credit_rows(self) -> list[CreditRow]:
@@ -100,7 +99,7 @@ class CatalogStore(StoreBase):
             "SELECT show_id, person_id, kind, character, character_note, role, billing FROM credits"
             " ORDER BY show_id, kind, billing, id"
         ) as cursor:
-            return [CreditRow(*row) for row in await cursor.fetchall()]
+            return await fetch_all_as(cursor, _credit_row)
 
     @isolated
     async def credits_of_show(self, show_id: int) -> list[Credit]:
@@ -455,9 +454,22 @@ def credits_named(rows: Iterable[CreditRow], shows: Mapping[int, Show], people: 
     return credits
 
 
+def _credit_row(_cursor: object, row: tuple[Any, ...]) -> CreditRow:
+    return CreditRow(*row)
+
+
 def _credit(row: CreditRow, person_name: str, show_title: str, show_premiere: dt.date | None) -> Credit:
+    # Positional: a catalog makes one per credit at every start, and keywords cost a third more.
+    show_id, person_id, kind, character, note, role, billing = row
     return Credit(
-        show_id=row.show_id, person_id=row.person_id, person_name=person_name, show_title=show_title,
-        kind=_KINDS[row.kind], character=row.character or None, character_note=row.character_note,
-        role=_ROLES[row.role], billing=row.billing, show_premiere=show_premiere,
-    )  # fmt: skip
+        show_id,
+        person_id,
+        person_name,
+        show_title,
+        _KINDS[kind],
+        character or None,
+        note,
+        _ROLES[role],
+        billing,
+        show_premiere,
+    )
