@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,16 +106,41 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     return None
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: half as many workers again as there are cores, since a third of an end-to-end test's time is
+    spent waiting (on sockets, on child processes, on Discord's clocks) and another worker's test can use it."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores * 3 // 2)
+
+
 @pytest.fixture(scope="session")
 def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file with the schema and the seed loaded, built once; tests copy it before writing."""
-    path = tmp_path_factory.mktemp("seeded") / "template.sqlite3"
+    """A database file with the schema and the seed loaded, built once a run; tests copy it before writing.
+
+    Under xdist the workers share it: the first to ask builds it (three seconds of loading the seed), the others
+    wait for it to appear.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this run's folder, above each worker's own
+    path = shared / "seeded.sqlite3"
+    try:
+        os.close(os.open(shared / "seeded.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        deadline = time.monotonic() + 120
+        while not path.exists():
+            if time.monotonic() > deadline:
+                pytest.fail("another worker claimed the seeded database and never finished it", pytrace=False)
+            time.sleep(0.05)
+        return path
+    building = shared / f"seeded-{os.getpid()}.sqlite3"
 
     async def build() -> None:
-        repository, _catalog, _report = await open_catalog(path)
+        repository, _catalog, _report = await open_catalog(building)
         await repository.close()
 
     asyncio.run(build())
+    os.replace(building, path)  # whole, or not there: a waiting worker never copies half a file
     return path
 
 
