@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -160,16 +161,30 @@ def test_limit_gives_that_many_when_that_many_are_close(environment: dict[str, s
     assert "at most N results (default 10)" in " ".join(dramabot("search", "--help", env=environment).stdout.split())
 
 
+def _no_database_set() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE", "LOG_LEVEL"))}
+
+
 def test_reading_creates_no_database_and_says_what_it_read(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD", "DATABASE", "LOG_LEVEL"))}
-    found = dramabot("search", "soundtrak 1", "--json", env=env, cwd=tmp_path)
+    env = _no_database_set()
+    reads = (
+        ("search", "soundtrak 1", "--json"), ("show", "goblin"), ("ask", "who directed vincenzo?"),
+        ("trivia-sample", "--count", "2"),
+    )  # fmt: skip
+    with ThreadPoolExecutor(len(reads)) as pool:  # at once: each reads the packaged seed, seconds of work
+        found, *others = pool.map(lambda args: dramabot(*args, env=env, cwd=tmp_path), reads)
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)[0]["title"] == "Soundtrack #1"
     expected = tmp_path.resolve() / "data" / "dramabot.sqlite3"
     assert f"no database at {expected}" in found.stderr and "reading the packaged seed catalog" in found.stderr
-    for args in (("show", "goblin"), ("ask", "who directed vincenzo?"), ("trivia-sample", "--count", "2")):
-        assert dramabot(*args, env=env, cwd=tmp_path).returncode == 0, args
+    for args, result in zip(reads[1:], others, strict=True):
+        assert result.returncode == 0, (args, result.stderr)
     assert list(tmp_path.iterdir()) == []  # nothing left behind in the folder it ran from
+
+
+def test_db_upgrade_makes_the_database_reads_then_use_without_a_word(tmp_path: Path) -> None:
+    env = _no_database_set()
+    expected = tmp_path.resolve() / "data" / "dramabot.sqlite3"
     made = dramabot("db", "upgrade", env=env, cwd=tmp_path)
     assert made.returncode == 0 and made.stdout.startswith(f"{expected}: schema current")
     assert expected.is_file()
