@@ -217,10 +217,11 @@ class Announcer(DirectMessages):
         if not shows or watermark is None:
             self._replan -= shows
             return 0
-        changed = [self._catalog.shows[i] for i in shows if i in self._catalog.shows]
-        schedules = [s for s in (self._catalog.schedule_of(show) for show in changed) if s is not None]
-        end = min(watermark, now) + dt.timedelta(microseconds=1)
-        rows = await self._plan_rows(schedules, now - self.grace, end, now)
+        start, end = now - self.grace, min(watermark, now) + dt.timedelta(microseconds=1)
+        # Of the changed shows, those that may have something due in the window: at start-up every show counts
+        # as changed, and asking each one's schedule would hold the loop for as long as the catalog is big.
+        schedules = [s for s in schedules_due_between(self._catalog, start, end) if s.show.id in shows]
+        rows = await self._plan_rows(schedules, start, end, now)
         new = await self._repository.add_to_outbox(rows, planned_until=None) if rows else 0
         self._replan -= shows
         if new:
