@@ -156,7 +156,6 @@ async def test_the_channel_check_names_what_is_missing(fake_discord: FakeDiscord
         channel = fake_discord.channels["off-topic"]
         bot_role = next(r for r in fake_discord.guild.roles.values() if r.bot_id == fake_discord.bot.id)
         await fake_discord.set_overwrite(channel, bot_role, deny=int(Permission.EMBED_LINKS))
-        await asyncio.sleep(0.1)  # let the CHANNEL_UPDATE reach the bot
         result = await fake_discord.run_command("announce channel", {"channel": channel}, user=fake_discord.admin)
         assert result.ephemeral
         expected = f"I can't announce in <#{channel.id}>: I am missing the Embed Links permission there."
@@ -193,7 +192,6 @@ async def test_announcements_go_only_to_a_channel_the_admin_can_post_in(
         muted = fake_discord.channels["trivia"]
         await fake_discord.set_overwrite(hidden, moderators, deny=int(Permission.VIEW_CHANNEL))
         await fake_discord.set_overwrite(muted, moderator, deny=int(Permission.SEND_MESSAGES))
-        await asyncio.sleep(0.1)  # let the CHANNEL_UPDATEs reach the bot
         for channel in (hidden, muted):
             refused = await fake_discord.run_command("announce channel", {"channel": channel}, user=moderator)
             assert refused.ephemeral
