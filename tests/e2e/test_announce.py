@@ -23,6 +23,9 @@ UTC = dt.UTC
 ANNOUNCE_CHANNEL = "announcements"
 # The bot's clock runs this much faster where a test waits for an air time; Discord's own clocks stay real.
 SPEED = 6.0
+# How far ahead of the bot's start a test puts an air time: 3.5 real seconds, for the bot to start and an admin to
+# set the server up on a busy machine (three test workers on two cores), before the air time passes.
+LEAD = dt.timedelta(seconds=3.5 * SPEED)
 
 
 async def add_show(
@@ -92,10 +95,11 @@ async def test_a_show_added_ahead_is_announced_on_time_pinging_only_the_role(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
     clock = ScaledClock(SPEED)
-    air_at = (clock.now() + dt.timedelta(seconds=12)).replace(microsecond=0)
+    air_at = (clock.now() + LEAD).replace(microsecond=0)
     await add_show(database_path, "Moonlit Countdown", [(3, air_at)], tmdb_id=990001)
     async with start_dramabot(clock=clock):
         await configure(fake_discord, "Moonlit Countdown")
+        assert clock.now() < air_at, "starting the bot and setting the server up outlasted LEAD"
         message = await fake_discord.wait_for_message(ANNOUNCE_CHANNEL, within=15)
         late = clock.real_seconds((clock.now() - air_at).total_seconds())
         assert -0.1 <= late < 3.0, f"announced {late:.2f} real seconds after the air time"
@@ -123,10 +127,12 @@ async def test_a_forbidden_channel_pauses_the_server_and_status_says_why(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
     clock = ScaledClock(SPEED)
-    await add_show(database_path, "Paused Melody", [(2, clock.now() + dt.timedelta(seconds=12))])
+    air_at = clock.now() + LEAD
+    await add_show(database_path, "Paused Melody", [(2, air_at)])
+    rule = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 403)
     async with start_dramabot(clock=clock):
         await configure(fake_discord, "Paused Melody", role=False)
-        rule = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 403)
+        assert clock.now() < air_at, "starting the bot and setting the server up outlasted LEAD"
         status = ""
         for _ in range(150):  # the 403 answer notifies no waiter: poll what an admin would see
             if rule.hits:

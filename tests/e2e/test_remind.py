@@ -20,12 +20,11 @@ from bot.clock import ScaledClock
 from bot.models import Episode, ListEntry, ListOwner, WatchStatus
 from bot.sandbox import FakeDiscord, Message
 from bot.store import Repository
+from tests.e2e.test_announce import LEAD, SPEED
 from tests.e2e.test_announce_crash import RUNNING, BotProcess, forgetful_discord, wait_for
 
 UTC = dt.UTC
 TITLE = "Moonlit Reminder"
-# The bot's clock runs this much faster where a test waits for an air time; Discord's own clocks stay real.
-SPEED = 6.0
 
 
 async def add_show(path: Path, episodes: Sequence[tuple[int, dt.datetime]]) -> int:
@@ -56,12 +55,13 @@ async def test_a_reminder_dm_arrives_once_at_air_time_and_not_again_after_a_rest
 ) -> None:
     fake, member = fake_discord, fake_discord.member
     clock = ScaledClock(SPEED)
-    air_at = (clock.now() + dt.timedelta(seconds=12)).replace(microsecond=0)
+    air_at = (clock.now() + LEAD).replace(microsecond=0)
     await add_show(database_path, [(3, air_at)])
     async with start_dramabot(clock=clock):
         await fake.run_command("list add", {"title": TITLE, "status": "watching", "episode": 2})
         on = await fake.run_command("remind on")
         assert on.ephemeral and on.content.startswith("Reminders are on"), on.content
+        assert clock.now() < air_at, "starting the bot and turning reminders on outlasted LEAD"
         await fake.wait_until(lambda: len(dms(fake, member)) == 1, within=15, what="the reminder DM")
         late = clock.real_seconds((clock.now() - air_at).total_seconds())
         assert -0.1 <= late < 3.0, f"reminded {late:.2f} real seconds after the air time"
@@ -95,7 +95,7 @@ async def test_closed_dms_pause_reminders_and_the_next_command_says_so_once(
 ) -> None:
     fake, member = fake_discord, fake_discord.member
     clock = ScaledClock(SPEED)
-    await add_show(database_path, [(1, (clock.now() + dt.timedelta(seconds=12)).replace(microsecond=0))])
+    await add_show(database_path, [(1, (clock.now() + LEAD).replace(microsecond=0))])
     fake.close_dms(member)
     async with start_dramabot(clock=clock):
         await fake.run_command("list add", {"title": TITLE, "status": "plan_to_watch"})
