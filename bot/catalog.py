@@ -14,11 +14,12 @@ import gc
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
+import aiosqlite
 from rapidfuzz.distance import OSA
 
 from bot import db
@@ -545,8 +546,19 @@ async def open_catalog(
 
     `clock` stamps what the repository writes (the bot passes its own, so a demo's faster clock agrees).
     """
+    repository, report = await open_database(path, seed_file=seed_file, clock=clock)
+    async with _closed_on_failure(repository, path):
+        catalog = await Catalog.load(repository)
+    return repository, catalog, report
+
+
+async def open_database(
+    path: Path | str, *, seed_file: Path | None = None, clock: Clock = utc_now
+) -> tuple[Repository, SeedReport]:
+    """Open the database, apply migrations and load or upgrade the seed, without reading the catalog into memory
+    (all `dramabot db upgrade` needs: half a second less)."""
     connection = await db.connect(path)
-    try:
+    async with _closed_on_failure(connection, path):
         await db.migrate(connection)
         repository = Repository(connection, clock=clock)
         data = await asyncio.to_thread(read_seed_bytes, seed_file)  # a large file: read it off the event loop
@@ -555,10 +567,16 @@ async def open_catalog(
             report = SeedReport(version=version, skipped=True)  # already loaded: no need to parse the file
         else:
             report = await repository.load_seed(await asyncio.to_thread(parse_seed, data))
-        catalog = await Catalog.load(repository)
+    return repository, report
+
+
+@contextlib.asynccontextmanager
+async def _closed_on_failure(opened: Repository | aiosqlite.Connection, path: Path | str) -> AsyncIterator[None]:
+    """Close what was opened if the block fails, and name a damaged database file as such."""
+    try:
+        yield
     except BaseException as error:
-        await connection.close()
+        await opened.close()
         if db.is_damaged(error):
             raise db.damaged(path, error) from error
         raise
-    return repository, catalog, report

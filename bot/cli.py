@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cards import render_text, show_card
-from bot.catalog import Catalog, open_catalog
+from bot.catalog import Catalog, open_catalog, open_database
 from bot.clock import SYSTEM_CLOCK
 from bot.errors import DramabotError, InvalidInput, NotFound
 from bot.settings import Settings
@@ -160,15 +160,17 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         path = ":memory:"
-    repository, catalog, report = await open_catalog(path)
+    if args.command == "db":
+        repository, report = await open_database(path)  # the catalog is not read: nothing here shows it
+        await repository.close()
+        state = "already current" if report.skipped else (
+            f"{report.shows_added} shows added, {report.shows_updated} updated, "
+            f"{report.shows_unchanged} unchanged, {report.people_added} people added"
+        )  # fmt: skip
+        print(f"{settings.database_path.resolve()}: schema current; seed {report.version[:12]} {state}.")
+        return 0
+    repository, catalog, _report = await open_catalog(path)
     try:
-        if args.command == "db":
-            state = "already current" if report.skipped else (
-                f"{report.shows_added} shows added, {report.shows_updated} updated, "
-                f"{report.shows_unchanged} unchanged, {report.people_added} people added"
-            )  # fmt: skip
-            print(f"{settings.database_path.resolve()}: schema current; seed {report.version[:12]} {state}.")
-            return 0
         if args.command == "search":
             return _search(catalog, args, sys.stdin, sys.stdout)
         if args.command == "show":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog, open_catalog
+from bot.catalog import Catalog, open_catalog, open_database
 
 
 class NetworkBlockedError(ConnectionRefusedError):
@@ -117,7 +117,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file with the schema and the seed loaded, built once a run; tests copy it before writing.
 
-    Under xdist the workers share it: the first to ask builds it (three seconds of loading the seed), the others
+    Under xdist the workers share it: the first to ask builds it (a second and a half of loading the seed), the others
     wait for it to appear.
     """
     shared = tmp_path_factory.getbasetemp()
@@ -136,7 +136,7 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     building = shared / f"seeded-{os.getpid()}.sqlite3"
 
     async def build() -> None:
-        repository, _catalog, _report = await open_catalog(building)
+        repository, _report = await open_database(building)
         await repository.close()
 
     asyncio.run(build())
