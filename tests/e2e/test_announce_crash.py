@@ -30,7 +30,7 @@ from bot.store import Repository
 ROOT = Path(__file__).resolve().parents[2]
 UTC = dt.UTC
 NONCE_MEMORY = 0.5
-ANSWER_DELAY = 1.0
+ANSWER_DELAY = 0.5
 TITLE = "Crash Course Romance"
 
 
