@@ -130,7 +130,7 @@ class Catalog:
     @classmethod
     async def load(cls, repository: Repository) -> Catalog:
         """Read the whole catalog; its rows are decoded and the search indexes built in a thread, off the event loop."""
-        with _collector_paused():
+        with collector_paused(freeze=True):
             # The shows are decoded in a thread while the database thread reads the rest.
             decoding = asyncio.ensure_future(asyncio.to_thread(shows_from_rows, await repository.all_show_rows()))
             people = await repository.all_people()
@@ -521,20 +521,23 @@ class Catalog:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Load a catalog out of the cyclic garbage collector's way.
+def collector_paused(*, freeze: bool) -> Iterator[None]:
+    """Build something large out of the cyclic garbage collector's way.
 
-    While it loads, the collector would walk the growing heap again and again (a fifth of a 100,000-show
-    load) to free nothing. After, what was loaded lives as long as the bot: frozen out of the collector's
-    sight (`gc.freeze`), a full collection does not walk every show again (0.3 s at a million, a stall for
-    every command waiting on the loop). A show refreshed later is freed as usual, by its reference count.
+    While a catalog loads, the collector would walk the growing heap again and again (a fifth of a
+    100,000-show load) to free nothing. After, what was loaded lives as long as the bot: with `freeze`, out of
+    the collector's sight (`gc.freeze`), a full collection does not walk every show again (0.3 s at a million,
+    a stall for every command waiting on the loop). A show refreshed later is freed as usual, by its reference
+    count. Builds in two threads at once may overlap: the collector is on again once the first that found it
+    on is done.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from bot.catalog import Catalog
+from bot.catalog import Catalog, collector_paused
 from bot.models import Credit, CreditKind, Show
 from bot.text import name_key
 from bot.trivia.rules import (
@@ -67,6 +67,12 @@ class TriviaPool:
     """
 
     def __init__(self, shows: Iterable[Show], credits: Iterable[Credit]) -> None:
+        # A pool is some 100,000 small objects, all kept: the collector would walk them again and again, for
+        # a quarter of the build, to free nothing.
+        with collector_paused(freeze=False):
+            self._build(shows, credits)
+
+    def _build(self, shows: Iterable[Show], credits: Iterable[Credit]) -> None:
         self.shows: dict[int, Show] = {show.id: show for show in shows}
         self.cast: dict[int, list[Credit]] = defaultdict(list)
         self._directors: dict[int, list[Credit]] = defaultdict(list)

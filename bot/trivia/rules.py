@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -150,9 +151,23 @@ _PLAIN_NAME = re.compile(r"[^\W\d_]+(?:(?:[ \-'’]|\. ?)[^\W\d_]+)*\.?")
 _SEASON_SUFFIX = re.compile(r"(?:\s*(?:season|part|series|chapter|ep\.?)?\s*(?:\d+|[ivx]+))+\s*$")
 
 
+_WORD_BREAK = re.compile(r"[ \-.]+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_key(word: str) -> str:
+    """`name_key` of one word of a character's name: a pool folds some 60,000 words, a few thousand distinct."""
+    return name_key(word)
+
+
+def _name_words(name: str) -> list[str]:
+    return [_word_key(word) for word in _WORD_BREAK.split(name) if word]
+
+
 def character_core(name: str) -> str:
     """The part of a character name that names someone: "Young Lee Eun Soo" and "Detective Lee" shed a word."""
-    words = [name_key(word) for word in re.split(r"[ \-.]+", name) if word]
+    words = _name_words(name)
     while len(words) > 1 and words[0] in _GENERIC_WORDS:
         del words[0]
     return "".join(words) or name_key(name)
@@ -162,9 +177,9 @@ def is_plain_character(name: str | None) -> bool:
     """Tell whether a character name is a person's name fit to ask about: no notes, slashes or job titles."""
     if not name or name != name.strip() or not _PLAIN_NAME.fullmatch(name):
         return False
-    if re.search(r"['’]s\b", name):
+    if _POSSESSIVE.search(name):
         return False  # "Yoo Ri's mother": a description by way of someone else
-    words = [name_key(word) for word in re.split(r"[ \-.]+", name) if word]
+    words = _name_words(name)
     # Two letters or fewer ("K", "X") is an initial, not a name a player could pick out.
     if len(name_key(name)) <= 2 or all(word in _GENERIC_WORDS for word in words):
         return False

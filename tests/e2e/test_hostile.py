@@ -2,7 +2,10 @@
 
 One event loop serves every server. While three users send tangled 300-character /ask questions and @mentions
 and an admin imports hostile files, a fourth user keeps typing into /drama's autocomplete: every suggestion
-list must come back within 250 ms, as Discord's users would see it.
+list must come back within half a second, as Discord's users would see it. (On an idle machine the slowest is
+about 120 ms; the bound leaves room for the other test workers sharing two cores.) The bot's own watch on its
+loop (bot/looplag.py) must see no stall over 300 ms: answering the questions on the loop instead of the worker
+holds it for 450 to 800 ms, while a loaded machine's own stalls stay under 150 ms.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import json
 import time
 from typing import Any
 
+from bot.clock import ScaledClock
 from bot.sandbox import FakeDiscord, FakeUser, Upload
 
-SLOWEST_AUTOCOMPLETE = 0.25  # seconds, the round trip through the fake Discord
+SLOWEST_AUTOCOMPLETE = 0.5  # seconds, the round trip through the fake Discord
+LONGEST_STALL = 0.3  # seconds the loop may be held, as the bot's watch on it measures
 HOSTILE_QUESTIONS = (
     ("who is the actor of " + "ab in " * 60)[:300],
     ("who is the actor of " + "part for in air " * 30)[:300],
@@ -48,8 +53,11 @@ async def test_hostile_questions_and_imports_leave_autocomplete_fast(
     fake = fake_discord
     askers = [fake.add_user(f"asker{n}", guilds=[fake.guild]) for n in range(3)]
     typist = fake.add_user("typist", guilds=[fake.guild])
-    async with start_dramabot():
+    # A bot clock that barely moves: the askers' ten-second cooldown window spans the whole test, however slow
+    # the machine, so the fourth question of each is told to wait.
+    async with start_dramabot(clock=ScaledClock(0.01)) as bot:
         await fake.autocomplete("drama", "title", "signal", user=typist)  # the first lookup builds caches
+        stalls_before = len(bot.lag_monitor.stalls)
         stop = asyncio.Event()
         seconds: list[float] = []
         typing = asyncio.create_task(type_into_drama(fake, typist, stop, seconds))
@@ -74,6 +82,9 @@ async def test_hostile_questions_and_imports_leave_autocomplete_fast(
         finally:
             stop.set()
             await typing
+        # The typist shares the loop with the bot, and a stall while it sleeps between keystrokes goes unseen by
+        # it: the bot's own watch on its loop (a thread) sees every one.
+        stalls = list(bot.lag_monitor.stalls)[stalls_before:]
 
     # Every hostile question got a one-sentence answer, and the fourth within ten seconds a polite wait.
     assert all(a.startswith("That question names too many things") for a in answers), answers
@@ -84,3 +95,4 @@ async def test_hostile_questions_and_imports_leave_autocomplete_fast(
     assert len(seconds) >= 20, "the typist must have typed all along"
     slowest = max(seconds)
     assert slowest < SLOWEST_AUTOCOMPLETE, f"slowest of {len(seconds)} autocomplete answers: {slowest * 1000:.0f} ms"
+    assert all(stall.seconds < LONGEST_STALL for stall in stalls), stalls
