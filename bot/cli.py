@@ -11,14 +11,17 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.cards import render_text, show_card
-from bot.catalog import Catalog, open_catalog, open_database
 from bot.clock import SYSTEM_CLOCK
 from bot.errors import DramabotError, InvalidInput, NotFound
 from bot.settings import Settings
-from bot.text import checked_query
+
+if TYPE_CHECKING:
+    from bot.catalog import Catalog
+
+# The catalog, its search and its cards (and NumPy under them) are imported by the commands that read it, so
+# that `--help`, a mistyped option or a bad setting answers at once rather than after half a second of imports.
 
 EXIT_NOT_FOUND = 1
 EXIT_FAILED = 1  # sync: a source could not be reached, or the run passed its time bound
@@ -149,6 +152,8 @@ def _with_database(settings: Settings, path: str) -> Settings:
 
 
 async def _offline(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.catalog import open_catalog, open_database
+
     if args.command == "sync":
         return await _sync(args, settings)
     path: Path | str = settings.database_path
@@ -256,6 +261,8 @@ def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: T
     With '-' a blank line prints an empty result and counts for nothing; a query too long is told on standard
     error, prints an empty result and counts as not found, and the batch goes on.
     """
+    from bot.text import checked_query
+
     batch = args.query == "-"
     queries = (line.rstrip("\n") for line in stdin) if batch else iter([args.query])
     missed = asked = 0
@@ -308,6 +315,8 @@ def _result_line(item: dict[str, object]) -> str:
 
 
 def _show(catalog: Catalog, title: str, stdout: TextIO) -> int:
+    from bot.cards import render_text, show_card
+
     try:
         lookup = catalog.find_show(title)
     except NotFound as error:
