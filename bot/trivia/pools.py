@@ -10,6 +10,7 @@ built off the event loop, and forgets the pools a catalog change touches.
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -252,16 +253,18 @@ class _Names:
     """The folded names of everyone credited in one show, asked many times whether a character's name is theirs."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        self._names = list(names)
+        self._names = sorted(names, key=len)
+        self._lengths = [len(name) for name in self._names]
         self._joined = "\n".join(self._names)  # no folded name holds a line break
 
     def resemble(self, core: str) -> bool:
         """Tell whether `core` is within one of the names, holds one, or reads almost like one (`SAME_NAME_RATIO`)."""
         if not self._names:
             return False
+        no_longer = self._names[: bisect.bisect_right(self._lengths, len(core))]  # only these can be within it
         return (
             core in self._joined
-            or any(name in core for name in self._names)
+            or any(name in core for name in no_longer)
             or process.extractOne(core, self._names, scorer=fuzz.ratio, score_cutoff=SAME_NAME_RATIO) is not None
         )
 

@@ -161,16 +161,19 @@ def _word_key(word: str) -> str:
     return name_key(word)
 
 
-def _name_words(name: str) -> list[str]:
-    return [_word_key(word) for word in _WORD_BREAK.split(name) if word]
+@functools.lru_cache(maxsize=1 << 16)
+def _name_words(name: str) -> tuple[str, ...]:
+    """The folded words of a character's name (a pool asks twice of each of some 30,000 names)."""
+    return tuple(_word_key(word) for word in _WORD_BREAK.split(name) if word)
 
 
 def character_core(name: str) -> str:
     """The part of a character name that names someone: "Young Lee Eun Soo" and "Detective Lee" shed a word."""
     words = _name_words(name)
-    while len(words) > 1 and words[0] in _GENERIC_WORDS:
-        del words[0]
-    return "".join(words) or name_key(name)
+    first = 0
+    while first < len(words) - 1 and words[first] in _GENERIC_WORDS:
+        first += 1
+    return "".join(words[first:]) or name_key(name)
 
 
 def is_plain_character(name: str | None) -> bool:
