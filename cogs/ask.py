@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NO_PINGS = discord.AllowedMentions.none()
+# Discord drops a reply that comes more than 3 s after the question. An answer not ready by then (questions from
+# other users ahead of it in the worker, a busy machine) is deferred first: the asker sees "thinking...".
+ANSWER_BEFORE_DEFERRING = 1.5  # seconds
 
 
 class Ask(commands.Cog):
@@ -81,12 +84,22 @@ class Ask(commands.Cog):
             await interaction.response.send_message(slow_down(wait), ephemeral=True)
             return
         asker = await self._asker(interaction.user.id)
-        result = await self._off_loop(answer, asked, interaction.guild_id, now, asker)
+        answering = asyncio.ensure_future(self._off_loop(answer, asked, interaction.guild_id, now, asker))
+        _done, waiting = await asyncio.wait({answering}, timeout=ANSWER_BEFORE_DEFERRING)
+        if waiting:
+            await interaction.response.defer(thinking=True)
+        result = await answering
         # A found answer is for the whole channel; "I don't know", and anything from the asker's list, only for them.
         private = not result.found or result.intent == "my_list"
-        await interaction.response.send_message(
-            limits.message(result.text), ephemeral=private, allowed_mentions=NO_PINGS
-        )
+        text = limits.message(result.text)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, ephemeral=private, allowed_mentions=NO_PINGS)
+        elif private:
+            # The first follow-up would take the place of the public "thinking...": take that back, answer privately.
+            await interaction.delete_original_response()
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.followup.send(text, allowed_mentions=NO_PINGS)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

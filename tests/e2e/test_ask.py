@@ -6,10 +6,12 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from bot.sandbox import FakeDiscord
+from bot.sandbox.interactions import DEFERRED_CHANNEL_MESSAGE
 
 
 async def test_ask_command_answers_in_the_channel(fake_discord: FakeDiscord, start_dramabot: Any) -> None:
@@ -31,6 +33,29 @@ async def test_ask_command_declines_privately(fake_discord: FakeDiscord, start_d
         result = await fake_discord.run_command("ask", {"question": "who directed qqqq zzzz xxxx"})
         assert result.ephemeral
         assert "/drama" in result.content
+
+
+async def test_answers_queued_past_discords_deadline_are_deferred_then_given(
+    fake_discord: FakeDiscord, start_dramabot: Any
+) -> None:
+    fake = fake_discord
+    other = fake.add_user("other asker", guilds=[fake.guild])
+    async with start_dramabot() as bot:
+        ask_cog = bot.get_cog("Ask")
+        assert ask_cog is not None
+        # Questions are answered one at a time, off the event loop: one ahead in the worker takes longer than the
+        # 3 s Discord waits for a first reply (the fake refuses a later one, and the test then fails).
+        ask_cog._worker.submit(time.sleep, 3.2)
+        found, declined = await asyncio.gather(
+            fake.run_command("ask", {"question": "who plays Lee Eun Soo in Soundtrack #1?"}, within=10),
+            fake.run_command("ask", {"question": "who directed qqqq zzzz xxxx"}, user=other, within=10),
+        )
+    assert found.response_type == declined.response_type == DEFERRED_CHANNEL_MESSAGE
+    assert not found.ephemeral and "Han So Hee" in found.content and not found.message.pings_anyone
+    # "I don't know" stays private: the public "thinking..." is taken back and the answer goes to the asker alone.
+    assert declined.ephemeral and "/drama" in declined.content
+    assert declined.original is not None and declined.original.deleted
+    assert [m.content for m in fake.messages("general") if not (m.deleted or m.ephemeral)] == [found.content]
 
 
 async def test_a_mention_is_answered_as_a_reply_without_pings(fake_discord: FakeDiscord, start_dramabot: Any) -> None:

@@ -1,11 +1,13 @@
 """Nothing a user sends freezes the bot: hostile questions and imports while another user types in /drama.
 
 One event loop serves every server. While three users send tangled 300-character /ask questions and @mentions
-and an admin imports hostile files, a fourth user keeps typing into /drama's autocomplete: every suggestion
-list must come back within half a second, as Discord's users would see it. (On an idle machine the slowest is
-about 120 ms; the bound leaves room for the other test workers sharing two cores.) The bot's own watch on its
-loop (bot/looplag.py) must see no stall over 300 ms: answering the questions on the loop instead of the worker
-holds it for 450 to 800 ms, while a loaded machine's own stalls stay under 150 ms.
+and an admin imports hostile files, a fourth user keeps typing into /drama's autocomplete. As Discord's users
+would see it, 99 suggestion lists in 100 must come back within 250 ms and every one within a second (on an idle
+machine: 99% within 25 ms, the slowest about 120 ms; with three such tests at once on two cores, 52 ms and 217 ms;
+the full suite once made one 533 ms). The bot's own watch on its loop (bot/looplag.py) must see no stall over
+300 ms: answering the questions on the loop instead of the worker holds it for 450 to 800 ms, while a loaded
+machine's own stalls stay under 250 ms. The typist alone would miss that: it shares the loop with the bot, and a
+stall while it sleeps between keystrokes goes unseen by it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 from bot.clock import ScaledClock
 from bot.sandbox import FakeDiscord, FakeUser, Upload
 
-SLOWEST_AUTOCOMPLETE = 0.5  # seconds, the round trip through the fake Discord
+MOST_AUTOCOMPLETES = 0.25  # seconds, the round trip through the fake Discord, for 99 in 100
+SLOWEST_AUTOCOMPLETE = 1.0  # seconds, for every one
 LONGEST_STALL = 0.3  # seconds the loop may be held, as the bot's watch on it measures
 HOSTILE_QUESTIONS = (
     ("who is the actor of " + "ab in " * 60)[:300],
@@ -82,8 +85,6 @@ async def test_hostile_questions_and_imports_leave_autocomplete_fast(
         finally:
             stop.set()
             await typing
-        # The typist shares the loop with the bot, and a stall while it sleeps between keystrokes goes unseen by
-        # it: the bot's own watch on its loop (a thread) sees every one.
         stalls = list(bot.lag_monitor.stalls)[stalls_before:]
 
     # Every hostile question got a one-sentence answer, and the fourth within ten seconds a polite wait.
@@ -93,6 +94,8 @@ async def test_hostile_questions_and_imports_leave_autocomplete_fast(
     assert tiny == "The file holds 300000 shows; import at most 500 at a time.", tiny
     assert at_caps.startswith("Imported 500 dramas"), at_caps
     assert len(seconds) >= 20, "the typist must have typed all along"
-    slowest = max(seconds)
+    ordered = sorted(seconds)
+    most, slowest = ordered[len(ordered) * 99 // 100 - 1], ordered[-1]
+    assert most < MOST_AUTOCOMPLETES, f"99% of {len(seconds)} autocomplete answers took up to {most * 1000:.0f} ms"
     assert slowest < SLOWEST_AUTOCOMPLETE, f"slowest of {len(seconds)} autocomplete answers: {slowest * 1000:.0f} ms"
     assert all(stall.seconds < LONGEST_STALL for stall in stalls), stalls
