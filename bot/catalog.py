@@ -13,8 +13,9 @@ import datetime as dt
 import gc
 import itertools
 import re
+import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
@@ -92,6 +93,23 @@ class Lookup(Generic[T]):
     guessed: bool = False  # the best is a near spelling of what was typed, not one of its names
 
 
+class _Generational(Generic[T]):
+    """Something built from the catalog as it was at one generation; built once, however many threads ask at once."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._built: tuple[int, T] | None = None
+
+    def get(self, generation: int, build: Callable[[], T]) -> T:
+        built = self._built
+        if built is None or built[0] != generation:
+            with self._lock:  # another thread may be building it: wait for that build rather than make another
+                built = self._built
+                if built is None or built[0] != generation:
+                    built = self._built = (generation, build())
+        return built[1]
+
+
 class Catalog:
     def __init__(
         self,
@@ -122,9 +140,11 @@ class Catalog:
         self._refresh_numbers = itertools.count(1)
         self._swapped_show: dict[int, int] = {}
         self._swapped_person: dict[int, int] = {}
-        # Built on first use and again after any refresh (keyed by the generation they were built at).
-        self._series: tuple[int, dict[str, list[int]]] | None = None
-        self._words: tuple[int, dict[str, set[int]]] | None = None
+        # Built on first use and again after any refresh, once: a lookup on the loop that comes while the ask
+        # worker builds them (`prepare_lookups`) waits for its build.
+        lookups_lock = threading.Lock()
+        self._series: _Generational[dict[str, list[int]]] = _Generational(lookups_lock)
+        self._words: _Generational[dict[str, set[int]]] = _Generational(lookups_lock)
         self._show_words: dict[int, tuple[Show, frozenset[str]]] = {}
 
     @classmethod
@@ -308,14 +328,15 @@ class Catalog:
         return series_key(self.shows[show_id].title)[1]
 
     def _series_index(self) -> dict[str, list[int]]:
-        if self._series is None or self._series[0] != self.generation:
-            grouped: dict[str, list[int]] = defaultdict(list)
-            shows = list(self.shows.values())
-            for show, plain in zip(shows, normalize_all([show.title for show in shows]), strict=True):
-                # A title without a number is its own series' first: its key is the title folded, done in bulk.
-                grouped[series_key(show.title)[0] if may_name_a_season(show.title) else plain].append(show.id)
-            self._series = (self.generation, dict(grouped))
-        return self._series[1]
+        return self._series.get(self.generation, self._build_series_index)
+
+    def _build_series_index(self) -> dict[str, list[int]]:
+        grouped: dict[str, list[int]] = defaultdict(list)
+        shows = list(self.shows.values())
+        for show, plain in zip(shows, normalize_all([show.title for show in shows]), strict=True):
+            # A title without a number is its own series' first: its key is the title folded, done in bulk.
+            grouped[series_key(show.title)[0] if may_name_a_season(show.title) else plain].append(show.id)
+        return dict(grouped)
 
     def _titles_with_words(self, query: str, guild_id: int | None) -> list[int]:
         """Shows of one series whose title or alternative title holds two or more of the typed words in order.
@@ -347,23 +368,24 @@ class Catalog:
 
     def _word_index(self) -> dict[str, set[int]]:
         """Shows by each word of their titles; after a refresh only the refreshed shows are read again."""
-        if self._words is None or self._words[0] != self.generation:
-            index: dict[str, set[int]] = defaultdict(set)
-            cache = self._show_words
-            stale = [
-                show for show in self.shows.values() if (cached := cache.get(show.id)) is None or cached[0] is not show
-            ]
-            # Fold the titles of every show not yet read in one pass (all of them at start-up).
-            folded = iter(normalize_all([title for show in stale for title in show.all_titles]))
-            for show in stale:
-                cache[show.id] = (show, frozenset(w for _ in show.all_titles for w in next(folded).split()))
-            for show_id in self.shows:
-                for word in cache[show_id][1]:
-                    index[word].add(show_id)
-            for gone in set(cache) - set(self.shows):
-                del cache[gone]
-            self._words = (self.generation, dict(index))
-        return self._words[1]
+        return self._words.get(self.generation, self._build_word_index)
+
+    def _build_word_index(self) -> dict[str, set[int]]:
+        index: dict[str, set[int]] = defaultdict(set)
+        cache = self._show_words
+        stale = [
+            show for show in self.shows.values() if (cached := cache.get(show.id)) is None or cached[0] is not show
+        ]
+        # Fold the titles of every show not yet read in one pass (all of them at start-up).
+        folded = iter(normalize_all([title for show in stale for title in show.all_titles]))
+        for show in stale:
+            cache[show.id] = (show, frozenset(w for _ in show.all_titles for w in next(folded).split()))
+        for show_id in self.shows:
+            for word in cache[show_id][1]:
+                index[word].add(show_id)
+        for gone in set(cache) - set(self.shows):
+            del cache[gone]
+        return dict(index)
 
     def prepare_lookups(self) -> None:
         """Build the series and title-word lookups `find_show` uses now, not on the first question."""

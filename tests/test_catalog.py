@@ -221,3 +221,23 @@ def test_a_show_whose_facts_make_no_schedule_has_none() -> None:
     catalog = Catalog([show], [], [])
     assert catalog.schedule_of(show) is None
     assert catalog.schedule_of(show.id) is None
+
+
+def test_title_lookups_built_from_two_threads_at_once_are_built_once(seeded_catalog: Catalog) -> None:
+    # The ask worker builds them at start-up (`prepare_lookups`) while the first /drama on the loop may need them:
+    # the second waits for the first's build rather than make its own (0.1 s of the processor, and of the loop).
+    catalog = Catalog(seeded_catalog.shows.values(), (), ())
+    start = threading.Barrier(2)
+    words: set[int] = set()
+    series: set[int] = set()
+
+    def look_up() -> None:
+        start.wait()
+        words.add(id(catalog._word_index()))
+        series.add(id(catalog._series_index()))
+
+    worker = threading.Thread(target=look_up)
+    worker.start()
+    look_up()
+    worker.join()
+    assert len(words) == len(series) == 1
