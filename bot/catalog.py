@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import itertools
 import re
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
@@ -26,6 +25,7 @@ from rapidfuzz.distance import OSA
 from bot import db
 from bot.airing import AiringIndex
 from bot.errors import NotFound
+from bot.memory import Generational, collector_paused
 from bot.models import Credit, CreditKind, Episode, Person, Show
 from bot.romanize import has_hangul, name_fold, romanize_name
 from bot.schedule import Schedule, build_schedule
@@ -93,23 +93,6 @@ class Lookup(Generic[T]):
     guessed: bool = False  # the best is a near spelling of what was typed, not one of its names
 
 
-class _Generational(Generic[T]):
-    """Something built from the catalog as it was at one generation; built once, however many threads ask at once."""
-
-    def __init__(self, lock: threading.Lock) -> None:
-        self._lock = lock
-        self._built: tuple[int, T] | None = None
-
-    def get(self, generation: int, build: Callable[[], T]) -> T:
-        built = self._built
-        if built is None or built[0] != generation:
-            with self._lock:  # another thread may be building it: wait for that build rather than make another
-                built = self._built
-                if built is None or built[0] != generation:
-                    built = self._built = (generation, build())
-        return built[1]
-
-
 class Catalog:
     def __init__(
         self,
@@ -143,8 +126,8 @@ class Catalog:
         # Built on first use and again after any refresh, once: a lookup on the loop that comes while the ask
         # worker builds them (`prepare_lookups`) waits for its build.
         lookups_lock = threading.Lock()
-        self._series: _Generational[dict[str, list[int]]] = _Generational(lookups_lock)
-        self._words: _Generational[dict[str, set[int]]] = _Generational(lookups_lock)
+        self._series: Generational[dict[str, list[int]]] = Generational(lookups_lock)
+        self._words: Generational[dict[str, set[int]]] = Generational(lookups_lock)
         self._show_words: dict[int, tuple[Show, frozenset[str]]] = {}
 
     @classmethod
@@ -540,28 +523,6 @@ class Catalog:
             return
         self.people[person_id] = person
         self.person_index.upsert(person_id, person.all_names, guild_id=self.person_home(person_id))
-
-
-@contextlib.contextmanager
-def collector_paused(*, freeze: bool) -> Iterator[None]:
-    """Build something large out of the cyclic garbage collector's way.
-
-    While a catalog loads, the collector would walk the growing heap again and again (a fifth of a
-    100,000-show load) to free nothing. After, what was loaded lives as long as the bot: with `freeze`, out of
-    the collector's sight (`gc.freeze`), a full collection does not walk every show again (0.3 s at a million,
-    a stall for every command waiting on the loop). A show refreshed later is freed as usual, by its reference
-    count. Builds in two threads at once may overlap: the collector is on again once the first that found it
-    on is done.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 async def open_catalog(

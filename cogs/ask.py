@@ -85,10 +85,13 @@ class Ask(commands.Cog):
             return
         asker = await self._asker(interaction.user.id)
         answering = asyncio.ensure_future(self._off_loop(answer, asked, interaction.guild_id, now, asker))
-        _done, waiting = await asyncio.wait({answering}, timeout=ANSWER_BEFORE_DEFERRING)
-        if waiting:
-            await interaction.response.defer(thinking=True)
-        result = await answering
+        try:
+            _done, waiting = await asyncio.wait({answering}, timeout=ANSWER_BEFORE_DEFERRING)
+            if waiting:
+                await interaction.response.defer(thinking=True)
+            result = await answering
+        finally:
+            answering.cancel()  # the deferral failed, or the command was cancelled: drop the answer still coming
         # A found answer is for the whole channel; "I don't know", and anything from the asker's list, only for them.
         private = not result.found or result.intent == "my_list"
         text = limits.message(result.text)

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from bot.catalog import Catalog, collector_paused
+from bot.catalog import Catalog
+from bot.memory import collector_paused
 from bot.models import Credit, CreditKind, Show
 from bot.text import name_key
 from bot.trivia.rules import (
