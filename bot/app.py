@@ -65,7 +65,9 @@ class Dramabot(commands.Bot):
     repository: Repository
     catalog: Catalog
 
-    def __init__(self, settings: Settings, *, clock: ScaledClock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: ScaledClock = SYSTEM_CLOCK, guild_ready_timeout: float = GUILD_READY_TIMEOUT
+    ) -> None:
         # The bot has no voice: discord.py's warning that voice's libraries are missing is noise on every start.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -80,7 +82,7 @@ class Dramabot(commands.Bot):
             help_command=None,
             # discord.py waits this long after the last GUILD_CREATE before READY (2 s by default, a third of a
             # restart); nothing here needs every guild cached first, and a late one is still taken in.
-            guild_ready_timeout=GUILD_READY_TIMEOUT,
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.clock = clock

@@ -97,7 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--catalog", action="store_true", help="every Korean drama TVmaze lists, with cast (resumable)")
 
     ask = commands.add_parser("ask", parents=[database_option], help="answer a question about dramas in plain words")
-    ask.add_argument("question", help='e.g. "who plays Lee Eun Soo in Soundtrack #1?"')
+    ask.add_argument(
+        "question",
+        help="e.g. \"who plays Lee Eun Soo in Soundtrack #1?\"; '-' reads one question a line from standard input",
+    )
 
     trivia = commands.add_parser(
         "trivia-sample", parents=[database_option], help="print trivia questions with their answers, to judge them"
@@ -181,7 +184,7 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "show":
             return _show(catalog, args.title, sys.stdout)
         if args.command == "ask":
-            return _ask(catalog, args.question, sys.stdout)
+            return _ask(catalog, args.question, sys.stdin, sys.stdout)
         if args.command == "trivia-sample":
             return _trivia_sample(catalog, args.seed, args.count, sys.stdout)
     finally:
@@ -331,14 +334,39 @@ def _show(catalog: Catalog, title: str, stdout: TextIO) -> int:
     return 0
 
 
-def _ask(catalog: Catalog, question: str, stdout: TextIO) -> int:
-    """Print the answer to a plain-words question, Discord timestamps shown in this machine's time zone."""
-    from bot.ask import answer
+def _ask(catalog: Catalog, question: str, stdin: TextIO, stdout: TextIO) -> int:
+    """Print the answer to a plain-words question, Discord timestamps shown in this machine's time zone; return 0
+    when every question was answered, 1 when any was not.
+
+    With '-' each line of standard input is a question and each answer is one line (the catalog loads once); a
+    blank line prints a blank answer and counts for nothing; a question too long is told on standard error,
+    prints a blank answer, counts as not answered, and the batch goes on.
+    """
+    from bot.ask import answer, checked_question
     from bot.cards import render_timestamps
 
-    result = answer(question, catalog, guild_id=None, now=SYSTEM_CLOCK.now())
-    stdout.write(render_timestamps(result.text) + "\n")
-    return 0 if result.found else EXIT_NOT_FOUND
+    batch = question == "-"
+    questions = (line.rstrip("\n") for line in stdin) if batch else iter([question])
+    missed = asked = 0
+    for number, text in enumerate(questions, 1):
+        said = ""
+        if text.strip() or not batch:
+            asked += 1
+            try:
+                result = answer(checked_question(text), catalog, guild_id=None, now=SYSTEM_CLOCK.now())
+            except InvalidInput as error:
+                if not batch:
+                    raise
+                print(f"dramabot: line {number}: {error.message}", file=sys.stderr)
+                missed += 1
+            else:
+                said = render_timestamps(result.text)
+                missed += not result.found
+        stdout.write((" ".join(said.split()) if batch else said) + "\n")
+        stdout.flush()
+    if batch and missed:
+        print(f"dramabot: {missed} of {asked} questions got no answer.", file=sys.stderr)
+    return EXIT_NOT_FOUND if missed else 0
 
 
 def _trivia_sample(catalog: Catalog, seed: int, count: int, stdout: TextIO) -> int:

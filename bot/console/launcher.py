@@ -42,6 +42,7 @@ NOT_FOR_THE_SANDBOX = ("DISCORD_GATEWAY_URL", "DEV_GUILD_ID", "SYNC_HOUR_UTC", "
 # The meta key under which a database keeps its console's first id: the fake server, channels and people count
 # up from it, so what the database holds about them (its dramas, announcement settings, scores) is theirs again.
 WORLD_ID_KEY = "console_first_id"
+SANDBOX_GUILD_READY_TIMEOUT = 0.05  # seconds discord.py waits for more servers after the fake's one (bot/app.py)
 
 
 async def console_world_id(database: Path) -> int:
@@ -123,7 +124,7 @@ async def sandbox_bot(
     root.addHandler(watch)
     try:
         settings = Settings.from_env(sandbox_environment(settings_env, fake, database), dotenv=None)
-        bot = Dramabot(settings, clock=ScaledClock(clock_speed))
+        bot = Dramabot(settings, clock=ScaledClock(clock_speed), guild_ready_timeout=SANDBOX_GUILD_READY_TIMEOUT)
         watch.hook(bot)
         connection = await start_bot(bot, settings.discord_token or "")
         if not fake.commands(None) and bot.tree.get_commands():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -134,23 +135,34 @@ class Console:
             roles={r.id: r.name for g in fake.guilds.values() for r in g.roles.values()},
         )
 
-    def drain_now(self) -> None:
-        """Draw every bot message that arrived or changed and is not drawn yet."""
+    def drain_now(self) -> float:
+        """Draw every bot message that arrived or changed and is not drawn yet; return when the newest happened."""
+        newest = 0.0
         while not self.events.empty():
             event = self.events.get_nowait()
+            newest = event.at
             if event.kind != "delete" and event.message.author_id == self.fake.bot.id:
                 self.draw(event.message, own=event.message.interaction_id is None)
+        return newest
 
     async def drain(
-        self, *, quiet: float = QUIET, within: float = 0.0, until: Callable[[], bool] | None = None
+        self,
+        *,
+        quiet: float = QUIET,
+        within: float = 0.0,
+        until: Callable[[], bool] | None = None,
+        quiet_since: float | None = None,
     ) -> None:
-        """Draw bot messages as they come: for `within` s at least, then until none came for `quiet` s."""
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        last = start
+        """Draw bot messages as they come: for `within` s at least, then until none came for `quiet` s.
+
+        quiet_since: the bot has been quiet since then (`time.monotonic`), e.g. an interaction's last activity,
+        so the quiet already waited for counts; by default it counts from now.
+        """
+        start = time.monotonic()
+        last = start if quiet_since is None else min(quiet_since, start)
         while True:
-            self.drain_now()
-            now = loop.time()
+            last = max(last, self.drain_now())
+            now = time.monotonic()
             if now - start >= within and now - last >= quiet and (until is None or until()):
                 return
             if until is not None and not until() and now - start >= max(within, MENTION_WITHIN):
@@ -160,8 +172,6 @@ class Console:
             except TimeoutError:
                 continue
             self.events.put_nowait(event)  # draw it in order with the rest, on the next turn
-            self.drain_now()
-            last = loop.time()
 
     # -- lines
 
@@ -399,7 +409,7 @@ class Console:
         drawn = len(self.shown)
         for message in result.messages:
             self.draw(message)
-        await self.drain()
+        await self.drain(quiet_since=result.last_activity)  # the fake waited for the interaction to go quiet
         if len(self.shown) == drawn and result.modal is None and not result.messages:
             self.say("(the bot acknowledged it without a message)")
         return result.interaction_id in self.watch.failed_interactions

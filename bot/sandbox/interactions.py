@@ -121,6 +121,11 @@ class InteractionResult:
         return self._record.source_message
 
     @property
+    def last_activity(self) -> float:
+        """When the bot last did something with this interaction, on `time.monotonic`."""
+        return self._record.last_activity
+
+    @property
     def response_type(self) -> int | None:
         """The first callback type: 4 message, 5 deferred, 6 deferred update, 7 update, 8 choices, 9 modal."""
         return self._record.callbacks[0].type if self._record.callbacks else None

@@ -476,6 +476,7 @@ class MessageEvent:
 
     kind: str  # "create", "update" or "delete"
     message: Message
+    at: float = dataclasses.field(default_factory=time.monotonic)  # when it happened, on `time.monotonic`
 
 
 class Message:

@@ -14,18 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from bot import db
-from bot.clock import ScaledClock
 from bot.models import Episode
 from bot.sandbox import FakeDiscord, FakeRole, FakeUser, Message, Permission
 from bot.store import Repository
+from tests.e2e.test_announce_crash import outbox_states, wait_for
+from tests.fakes.clock import HeldClock
 
 UTC = dt.UTC
 ANNOUNCE_CHANNEL = "announcements"
 # The bot's clock runs this much faster where a test waits for an air time; Discord's own clocks stay real.
 SPEED = 6.0
-# How far ahead of the bot's start a test puts an air time: 3.5 real seconds, for the bot to start and an admin to
-# set the server up on a busy machine (three test workers on two cores), before the air time passes.
-LEAD = dt.timedelta(seconds=3.5 * SPEED)
+# How many real seconds after the bot's clock is released (`HeldClock`, once the server is set up) an air time
+# comes: the setting up happens while the bot's time stands still, so a busy machine does not eat into it.
+LEAD = 0.5
 
 
 async def add_show(
@@ -94,12 +95,12 @@ async def status_text(fake: FakeDiscord) -> str:
 async def test_a_show_added_ahead_is_announced_on_time_pinging_only_the_role(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
-    clock = ScaledClock(SPEED)
-    air_at = (clock.now() + LEAD).replace(microsecond=0)
+    clock = HeldClock(SPEED, wall_origin=dt.datetime.now(UTC).replace(microsecond=0))
+    air_at = clock.now() + clock.lead(LEAD)
     await add_show(database_path, "Moonlit Countdown", [(3, air_at)], tmdb_id=990001)
     async with start_dramabot(clock=clock):
         await configure(fake_discord, "Moonlit Countdown")
-        assert clock.now() < air_at, "starting the bot and setting the server up outlasted LEAD"
+        clock.release()
         message = await fake_discord.wait_for_message(ANNOUNCE_CHANNEL, within=15)
         late = clock.real_seconds((clock.now() - air_at).total_seconds())
         assert -0.1 <= late < 3.0, f"announced {late:.2f} real seconds after the air time"
@@ -119,20 +120,21 @@ async def test_a_show_added_ahead_is_announced_on_time_pinging_only_the_role(
         assert allowed.get("parse") == [] and [int(r) for r in allowed.get("roles", [])] == [fans.id]
         assert not allowed.get("users") and not allowed.get("replied_user")
 
-        await asyncio.sleep(1.0)
+        await wait_for(lambda: outbox_states(database_path) == {"sent": 1}, 5, "the post marked sent")
+        await asyncio.sleep(0.3)
         assert len(fake_discord.messages(ANNOUNCE_CHANNEL)) == 1, "announced once"
 
 
 async def test_a_forbidden_channel_pauses_the_server_and_status_says_why(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
-    clock = ScaledClock(SPEED)
-    air_at = clock.now() + LEAD
+    clock = HeldClock(SPEED)
+    air_at = clock.now() + clock.lead(LEAD)
     await add_show(database_path, "Paused Melody", [(2, air_at)])
     rule = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 403)
     async with start_dramabot(clock=clock):
         await configure(fake_discord, "Paused Melody", role=False)
-        assert clock.now() < air_at, "starting the bot and setting the server up outlasted LEAD"
+        clock.release()
         status = ""
         for _ in range(150):  # the 403 answer notifies no waiter: poll what an admin would see
             if rule.hits:
@@ -295,15 +297,16 @@ async def test_a_catalog_change_wakes_the_announcer_for_a_moved_episode(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
     show_id = await add_show(database_path, "Rescheduled Romance", [(6, dt.datetime.now(UTC) + dt.timedelta(days=3))])
-    clock = ScaledClock(SPEED)
+    clock = HeldClock(SPEED, wall_origin=dt.datetime.now(UTC).replace(microsecond=0))
     async with start_dramabot(clock=clock) as bot:
         await configure(fake_discord, "Rescheduled Romance", role=False)
         await asyncio.sleep(0.3)  # the announcer has planned and gone to sleep until far later
-        # A curator moves episode 6 to a few seconds from now: written, refreshed, announced as a catalog change.
-        air_at = (clock.now() + dt.timedelta(seconds=10)).replace(microsecond=0)
+        # A curator moves episode 6 to a moment from now: written, refreshed, announced as a catalog change.
+        air_at = clock.now() + clock.lead(LEAD)
         await bot.repository.upsert_episodes(show_id, [Episode(show_id, 6, air_at)], source="admin")
         await bot.catalog.refresh_show(bot.repository, show_id)
         bot.dispatch("catalog_change", show_id)
+        clock.release()
         message = await fake_discord.wait_for_message(ANNOUNCE_CHANNEL, within=10)
         assert clock.real_seconds((clock.now() - air_at).total_seconds()) < 3.0
         assert field(message, "Episode") == "Episode 6 of 16" and f"<t:{int(air_at.timestamp())}:F>" in field(

@@ -29,6 +29,7 @@ from bot.sandbox import FakeDiscord
 from bot.settings import Settings
 from bot.store import Repository
 from tests.e2e.test_announce import ANNOUNCE_CHANNEL, field, status_text
+from tests.fakes.clock import HeldClock
 
 TITLE = "Second Chance Signal"
 
@@ -97,10 +98,11 @@ async def test_a_lost_answer_is_looked_up_after_the_send_timeout_and_posted_once
 ) -> None:
     fake_discord.message_answer_delay = 60.0  # the message is created; its answer never arrives in time
     fake_discord.nonce_memory = 0.2
-    clock = ScaledClock(10)
-    await prepare(database_path, fake_discord, clock.now(), [(4, clock.now() + dt.timedelta(seconds=20))])
+    clock = HeldClock(10)
+    await prepare(database_path, fake_discord, clock.now(), [(4, clock.now() + clock.lead(0.3))])
     settings = dataclasses.replace(bot_settings, announce_send_timeout=1.0)
     async with dramabot(start_client, settings, clock):
+        clock.release()
         await eventually(lambda: states(database_path) == {"sent": 1}, 8, "the announcement recorded as sent")
         await asyncio.sleep(0.5)
         assert episodes_posted(fake_discord) == ["Episode 4 of 16"]
@@ -112,7 +114,7 @@ async def test_a_lost_answer_is_looked_up_after_the_send_timeout_and_posted_once
 async def test_a_discord_outage_longer_than_ten_minutes_delays_an_announcement_but_does_not_drop_it(
     fake_discord: FakeDiscord, start_client: Any, bot_settings: Settings, database_path: Path
 ) -> None:
-    clock = ScaledClock(200)  # 12 minutes of the bot's time in 3.6 s
+    clock = ScaledClock(600)  # 12 minutes of the bot's time in 1.2 s
     now = clock.now()
     await prepare(database_path, fake_discord, now, [(4, now + dt.timedelta(seconds=60))])
     outage = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 503, times=10_000)
@@ -130,13 +132,12 @@ async def test_a_discord_outage_longer_than_ten_minutes_delays_an_announcement_b
 async def test_announcements_due_while_paused_are_held_and_sent_on_resume_and_status_counts_them(
     fake_discord: FakeDiscord, start_client: Any, bot_settings: Settings, database_path: Path
 ) -> None:
-    clock = ScaledClock(10)
+    clock = HeldClock(10)
     now = clock.now()
-    await prepare(
-        database_path, fake_discord, now, [(2, now + dt.timedelta(seconds=20)), (3, now + dt.timedelta(seconds=40))]
-    )
+    await prepare(database_path, fake_discord, now, [(2, now + clock.lead(0.3)), (3, now + clock.lead(0.6))])
     rule = fake_discord.fail_next("POST", r"/channels/\d+/messages$", 403)
     async with dramabot(start_client, bot_settings, clock):
+        clock.release()
         await eventually(lambda: rule.hits == 1, 8, "the 403")
         await eventually(lambda: states(database_path) == {"held": 2}, 8, "both announcements held")
         status = await status_text(fake_discord)
@@ -266,16 +267,18 @@ async def test_announce_off_stops_announcements_claimed_but_not_yet_sent(
     fake_discord: FakeDiscord, start_client: Any, bot_settings: Settings, database_path: Path
 ) -> None:
     fake_discord.message_answer_delay = 1.0
-    clock = ScaledClock(10)
+    clock = HeldClock(10)
     now = clock.now()
-    soon = now + dt.timedelta(seconds=10)
+    soon = now + clock.lead(0.3)
     await prepare(database_path, fake_discord, now, [(2, soon), (3, soon), (4, soon)])
     async with dramabot(start_client, bot_settings, clock):
+        clock.release()
         await eventually(lambda: fake_discord.answers_pending == 1, 8, "the first post in flight, two waiting")
         result = await fake_discord.run_command("announce off", user=fake_discord.admin)
         assert result.content.startswith("Announcements are off")
         await eventually(lambda: states(database_path).get("claimed", 0) == 0, 5, "no row left claimed")
-        await asyncio.sleep(1.5)
+        await eventually(lambda: states(database_path).get("sent") == 1, 5, "the post in flight answered")
+        await asyncio.sleep(0.3)
         assert episodes_posted(fake_discord) == ["Episode 2 of 16"], "only the post already in flight"
         status = await status_text(fake_discord)
         assert status.startswith("Off") and "Delivery: 1 sent · 0 held · 2 skipped · 0 failed" in status

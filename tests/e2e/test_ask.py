@@ -95,29 +95,28 @@ async def test_an_empty_or_long_mention_gets_a_short_hint(fake_discord: FakeDisc
         assert "shorter" in too_long.content
 
 
-async def test_terminal_ask_prints_the_answer(database_path: Path, tmp_path: Path) -> None:
+def test_terminal_ask_answers_a_question_a_line(database_path: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD")}
     env["DATABASE_PATH"] = str(database_path)
-
-    def run(question: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "ask", question], env=env, cwd=tmp_path, capture_output=True, text=True,
-            timeout=60,
-        )  # fmt: skip
-
-    plays, premiere, directed, unknown = await asyncio.gather(
-        *(
-            asyncio.to_thread(run, question)
-            for question in (
-                "who plays Lee Eun Soo in Soundtrack #1?",
-                "when does soundtrack 1 come out",
-                "who directed soundtrak #1",
-                "who directed qqqq zzzz xxxx",
-            )
-        )
-    )
-    assert plays.returncode == 0 and "Han So Hee" in plays.stdout, plays.stderr
-    assert premiere.returncode == 0 and "2022-03-23" in premiere.stdout
-    assert directed.returncode == 0 and "Kim Hee Won" in directed.stdout
-    assert unknown.returncode == 1 and "/drama" in unknown.stdout
-    assert "<t:" not in plays.stdout + premiere.stdout + directed.stdout
+    questions = [
+        "who plays Lee Eun Soo in Soundtrack #1?",
+        "when does soundtrack 1 come out",
+        "",
+        "who directed soundtrak #1",
+        "who " * 100,
+        "who directed qqqq zzzz xxxx",
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "-"], input="\n".join(questions) + "\n", env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    plays, premiere, blank, directed, too_long, unknown = run.stdout.split("\n")[:-1]
+    assert "Han So Hee" in plays and "2022-03-23" in premiere and "Kim Hee Won" in directed
+    assert blank == too_long == ""
+    assert "/drama" in unknown
+    assert "<t:" not in run.stdout  # timestamps are written out for a terminal
+    assert run.returncode == 1, "two questions got no answer"
+    assert run.stderr.splitlines() == [
+        "dramabot: line 5: That question is longer than 300 characters; ask a shorter one.",
+        "dramabot: 2 of 5 questions got no answer.",
+    ]

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from bot import db
-from bot.clock import ScaledClock
 from bot.models import Episode, ListEntry, ListOwner, WatchStatus
 from bot.sandbox import FakeDiscord, Message
 from bot.store import Repository
 from tests.e2e.test_announce import LEAD, SPEED
-from tests.e2e.test_announce_crash import RUNNING, BotProcess, forgetful_discord, wait_for
+from tests.e2e.test_announce_crash import ANSWER_DELAY, RUNNING, BotProcess, forgetful_discord, planned_until, wait_for
+from tests.fakes.clock import HeldClock
 
 UTC = dt.UTC
 TITLE = "Moonlit Reminder"
@@ -54,14 +54,14 @@ async def test_a_reminder_dm_arrives_once_at_air_time_and_not_again_after_a_rest
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
     fake, member = fake_discord, fake_discord.member
-    clock = ScaledClock(SPEED)
-    air_at = (clock.now() + LEAD).replace(microsecond=0)
+    clock = HeldClock(SPEED, wall_origin=dt.datetime.now(UTC).replace(microsecond=0))
+    air_at = clock.now() + clock.lead(LEAD)
     await add_show(database_path, [(3, air_at)])
     async with start_dramabot(clock=clock):
         await fake.run_command("list add", {"title": TITLE, "status": "watching", "episode": 2})
         on = await fake.run_command("remind on")
         assert on.ephemeral and on.content.startswith("Reminders are on"), on.content
-        assert clock.now() < air_at, "starting the bot and turning reminders on outlasted LEAD"
+        clock.release()
         await fake.wait_until(lambda: len(dms(fake, member)) == 1, within=15, what="the reminder DM")
         late = clock.real_seconds((clock.now() - air_at).total_seconds())
         assert -0.1 <= late < 3.0, f"reminded {late:.2f} real seconds after the air time"
@@ -77,15 +77,17 @@ async def test_a_reminder_dm_arrives_once_at_air_time_and_not_again_after_a_rest
         assert button.label == "Mark episode 3 watched"
         watched = await fake.click(message, str(button.custom_id), user=member)
         assert watched.content == f"**{TITLE}**: episode 3 marked watched."
-        await asyncio.sleep(1.0)
+        await wait_for(lambda: reminder_states(database_path) == {"sent": 1}, 5, "the reminder marked sent")
+        await asyncio.sleep(0.3)
         assert len(dms(fake, member)) == 1
         assert not [r for r in fake.request_log if r.path.endswith("/users/@me/channels") and r.status >= 400]
-    assert reminder_states(database_path) == {"sent": 1}
+    planned = planned_until(database_path)
     async with start_dramabot(clock=clock):
         status = await fake.run_command("remind status")
         assert status.content.startswith("Reminders are on. They cover 1 show you are watching or plan to watch;")
         assert "1 sent so far, 0 waiting" in status.content
-        await asyncio.sleep(1.5)
+        await wait_for(lambda: planned_until(database_path) > planned, 5, "the restarted bot's first plan")
+        await asyncio.sleep(0.3)
         assert len(dms(fake, member)) == 1, "a restart never reminds again"
     assert reminder_states(database_path) == {"sent": 1}
 
@@ -94,12 +96,13 @@ async def test_closed_dms_pause_reminders_and_the_next_command_says_so_once(
     fake_discord: FakeDiscord, start_dramabot: Any, database_path: Path
 ) -> None:
     fake, member = fake_discord, fake_discord.member
-    clock = ScaledClock(SPEED)
-    await add_show(database_path, [(1, (clock.now() + LEAD).replace(microsecond=0))])
+    clock = HeldClock(SPEED)
+    await add_show(database_path, [(1, clock.now() + clock.lead(LEAD))])
     fake.close_dms(member)
     async with start_dramabot(clock=clock):
         await fake.run_command("list add", {"title": TITLE, "status": "plan_to_watch"})
         await fake.run_command("remind on")
+        clock.release()
         await wait_for(lambda: reminder_states(database_path) == {"held": 1}, 15, "the reminder held")
         assert dms(fake, member) == []
         refused = [r for r in fake.request_log if r.method == "POST" and r.path.endswith("/messages")]
@@ -138,7 +141,7 @@ async def test_a_kill_9_with_the_dm_in_flight_then_a_restart_reminds_once(
 ) -> None:
     fake, member, database = slow_fake, slow_fake.member, database_path
     now = dt.datetime.now(UTC)
-    show_id = await add_show(database, [(2, now + dt.timedelta(seconds=3))])
+    show_id = await add_show(database, [(2, now + dt.timedelta(seconds=0.3))])  # due as the bot starts
     connection = await db.connect(database)
     try:
         repository = Repository(connection)
@@ -159,7 +162,7 @@ async def test_a_kill_9_with_the_dm_in_flight_then_a_restart_reminds_once(
     fake.request_log.clear()
     await bot.start()
     await wait_for(lambda: reminder_states(database) == {"sent": 1}, 25, "the reminder marked sent", bot.log)
-    await asyncio.sleep(1.3)  # room for a stray second copy
+    await asyncio.sleep(ANSWER_DELAY + 0.3)  # room for a stray second copy
     assert await bot.signal(signal.SIGTERM) == 0
     assert len(dms(fake, member)) == 1
     sends = [r for r in fake.request_log if r.method == "POST" and r.path.endswith("/messages")]
