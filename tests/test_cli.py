@@ -102,6 +102,9 @@ def test_ask_in_the_terminal(environment: dict[str, str]) -> None:
     assert answered.returncode == 0 and "Han So Hee" in answered.stdout
     declined = dramabot("ask", "what is the airspeed of an unladen swallow", env=environment)
     assert declined.returncode == 1
+    refused = dramabot("ask", "who " * 100, env=environment)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr == "dramabot: That question is longer than 300 characters; ask a shorter one.\n"
 
 
 def test_a_bad_setting_is_one_sentence_and_status_2(environment: dict[str, str]) -> None:

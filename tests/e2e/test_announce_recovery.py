@@ -3,8 +3,9 @@
 Each test breaks something the way production breaks it (a lost answer, a 403, an edit into the past, a database
 error while recording, a crash of the announcer, /announce off or a new channel while posts wait) and checks what
 the server sees: each announcement in its channel once, and /announce status saying what happened. Time runs on
-the bot's injectable clock (`ScaledClock`), several times faster than the wall clock, so no test waits for real
-air times; Discord's own clocks (nonce memory, rate limits) stay real.
+the bot's injectable clock, several times faster than the wall clock (`ScaledClock`; `HeldClock` stands still
+until the bot has started), so no test waits for real air times; Discord's own clocks (nonce memory, rate
+limits) stay real.
 """
 
 from __future__ import annotations
