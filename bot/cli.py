@@ -267,19 +267,8 @@ def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: T
     from bot.text import checked_query
 
     batch = args.query == "-"
-    queries = (line.rstrip("\n") for line in stdin) if batch else iter([args.query])
-    missed = asked = 0
-    for number, query in enumerate(queries, 1):
-        results: list[dict[str, object]] = []
-        if query.strip() or not batch:  # a lone blank query is a mistake (status 2); a blank line in a batch is not
-            asked += 1
-            try:
-                results = _search_results(catalog, checked_query(query), people=args.people, limit=args.limit)
-            except InvalidInput as error:
-                if not batch:
-                    raise
-                print(f"dramabot: line {number}: {error.message}", file=sys.stderr)
-            missed += not results
+
+    def write(results: list[dict[str, object]], query: str = "") -> bool:
         if args.json:
             stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
         elif batch:
@@ -289,10 +278,12 @@ def _search(catalog: Catalog, args: argparse.Namespace, stdin: TextIO, stdout: T
                 stdout.write(_result_line(item) + "\n")
             if not results:
                 print(f"Nothing in the catalog matches “{query}”.", file=sys.stderr)
-        stdout.flush()
-    if batch and missed:
-        print(f"dramabot: {missed} of {asked} queries found nothing.", file=sys.stderr)
-    return EXIT_NOT_FOUND if missed else 0
+        return bool(results)
+
+    def search(query: str) -> bool:
+        return write(_search_results(catalog, checked_query(query), people=args.people, limit=args.limit), query)
+
+    return _each_line(args.query, stdin, stdout, search, lambda: write([]), missed="queries found nothing")
 
 
 def _search_results(catalog: Catalog, query: str, *, people: bool, limit: int) -> list[dict[str, object]]:
@@ -346,27 +337,52 @@ def _ask(catalog: Catalog, question: str, stdin: TextIO, stdout: TextIO) -> int:
     from bot.cards import render_timestamps
 
     batch = question == "-"
-    questions = (line.rstrip("\n") for line in stdin) if batch else iter([question])
-    missed = asked = 0
-    for number, text in enumerate(questions, 1):
-        said = ""
-        if text.strip() or not batch:
+
+    def ask(text: str) -> bool:
+        result = answer(checked_question(text), catalog, guild_id=None, now=SYSTEM_CLOCK.now())
+        said = render_timestamps(result.text)
+        stdout.write((" ".join(said.split()) if batch else said) + "\n")
+        return result.found
+
+    return _each_line(question, stdin, stdout, ask, lambda: stdout.write("\n"), missed="questions got no answer")
+
+
+def _each_line(
+    argument: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    run: Callable[[str], bool],
+    blank: Callable[[], object],
+    *,
+    missed: str,
+) -> int:
+    """Run `argument`, or with '-' each line of standard input, through `run` (it writes its answer and says
+    whether it found one); return 0 when every one found something, 1 when any did not.
+
+    In a batch a blank line writes `blank()` and counts for nothing, and a line `run` refuses (InvalidInput) is
+    told on standard error, writes `blank()`, counts as not found, and the batch goes on. A lone argument it
+    refuses is the command's error (status 2).
+    """
+    batch = argument == "-"
+    lines = (line.rstrip("\n") for line in stdin) if batch else iter([argument])
+    not_found = asked = 0
+    for number, line in enumerate(lines, 1):
+        if batch and not line.strip():
+            blank()
+        else:
             asked += 1
             try:
-                result = answer(checked_question(text), catalog, guild_id=None, now=SYSTEM_CLOCK.now())
+                not_found += not run(line)
             except InvalidInput as error:
                 if not batch:
                     raise
                 print(f"dramabot: line {number}: {error.message}", file=sys.stderr)
-                missed += 1
-            else:
-                said = render_timestamps(result.text)
-                missed += not result.found
-        stdout.write((" ".join(said.split()) if batch else said) + "\n")
+                blank()
+                not_found += 1
         stdout.flush()
-    if batch and missed:
-        print(f"dramabot: {missed} of {asked} questions got no answer.", file=sys.stderr)
-    return EXIT_NOT_FOUND if missed else 0
+    if batch and not_found:
+        print(f"dramabot: {not_found} of {asked} {missed}.", file=sys.stderr)
+    return EXIT_NOT_FOUND if not_found else 0
 
 
 def _trivia_sample(catalog: Catalog, seed: int, count: int, stdout: TextIO) -> int:
